@@ -1,0 +1,3 @@
+from spawnguard.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,98 @@
+"""The core's output types: findings, their ranges, and the fixes that repair them.
+
+Coordinates are the model's own: 1-based lines, 0-based character offsets counted in
+Unicode code points, end exclusive. The CLI and the language server convert at their edge.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that a larger value is more severe."""
+
+    HINT = 1
+    INFORMATION = 2
+    WARNING = 3
+    ERROR = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            accepted = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {value!r} (accepted: {accepted})") from None
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    line: int  # 1-based
+    character: int  # 0-based, code points
+
+
+@dataclass(frozen=True, order=True)
+class Range:
+    start: Position
+    end: Position
+
+    @classmethod
+    def of(cls, line: int, character: int, end_line: int, end_character: int) -> Range:
+        return cls(Position(line, character), Position(end_line, end_character))
+
+    def contains(self, other: Range) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def overlaps(self, other: Range) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    range: Range
+    new_text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    title: str
+    edits: tuple[TextEdit, ...]
+    preferred: bool = False
+    # Suppressions are offered beside real fixes but never applied by `--fix`.
+    is_suppression: bool = False
+
+
+@dataclass(frozen=True)
+class Related:
+    range: Range
+    message: str
+    # None means the analysed file itself.
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    range: Range
+    related: tuple[Related, ...] = ()
+    fixes: tuple[Fix, ...] = field(default=(), compare=False)
+    # "unnecessary" / "deprecated" diagnostic tags, where one fits.
+    tags: tuple[str, ...] = ()
+
+    @property
+    def preferred_fix(self) -> Fix | None:
+        for fix in self.fixes:
+            if fix.preferred and not fix.is_suppression:
+                return fix
+        return None
+
+    def sort_key(self) -> tuple[int, int, str]:
+        return (self.range.start.line, self.range.start.character, self.code)

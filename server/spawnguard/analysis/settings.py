@@ -1,0 +1,45 @@
+"""What the core needs to know about the user's configuration (no I/O here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from spawnguard.analysis.findings import Severity
+
+START_METHODS = ("spawn", "forkserver", "fork")
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    # Codes or code prefixes ("SPG1", "SPG101"); a code is enabled when it matches `select`
+    # more specifically than it matches `ignore` (ruff's rule).
+    select: tuple[str, ...] = ("SPG",)
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
+    assume_start_method: str = "spawn"
+    # True for `.ipynb` files and notebook cells: SPG401 applies there and SPG101 does not.
+    notebook: bool = False
+
+    def __post_init__(self) -> None:
+        if self.assume_start_method not in START_METHODS:
+            raise ValueError(
+                f"assume-start-method must be one of {', '.join(START_METHODS)}, "
+                f"not {self.assume_start_method!r}"
+            )
+
+    def is_enabled(self, code: str) -> bool:
+        best_select = max((len(p) for p in self.select if code.startswith(p)), default=-1)
+        best_ignore = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
+        return best_select >= 0 and best_select > best_ignore
+
+    def severity_of(self, code: str, default: Severity) -> Severity:
+        return self.severity.get(code, default)
+
+    @property
+    def assumes_fork(self) -> bool:
+        return self.assume_start_method == "fork"
+
+
+DEFAULT_SETTINGS = AnalysisSettings()

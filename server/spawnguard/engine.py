@@ -1,0 +1,96 @@
+"""The one flow: source text → parse → ModuleModel → rules → findings (with fixes).
+
+Everything the CLI, the language server and the tests report goes through `analyze`; every
+fix they apply goes through `fix_text` / `apply_edits`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from spawnguard.analysis.findings import Finding
+from spawnguard.analysis.model import ModuleModel
+from spawnguard.analysis.parse import parse_source
+from spawnguard.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
+from spawnguard.analysis.source import SourceText
+from spawnguard.analysis.suppression import Suppressions
+from spawnguard.fixes.apply import apply_edits
+from spawnguard.fixes.suppress import suppression_fixes
+from spawnguard.rules import ALL_RULES, SYNTAX_ERROR_RULE
+
+MAX_FIX_ROUNDS = 20
+
+
+def analyze(
+    text: str, *, path: str | None = None, settings: AnalysisSettings = DEFAULT_SETTINGS
+) -> list[Finding]:
+    """All enabled findings for one file's text, sorted by position."""
+    source = SourceText(text)
+    suppressions = Suppressions.scan(source)
+    if suppressions.whole_file:
+        return []
+    parsed = parse_source(source)
+    findings: list[Finding] = []
+    if parsed.error is not None:
+        if settings.is_enabled(SYNTAX_ERROR_RULE.code):
+            findings.append(parsed.error)
+    else:
+        model = ModuleModel.build(source, parsed.tree, settings=settings, path=path)
+        for rule in ALL_RULES:
+            if not settings.is_enabled(rule.code):
+                continue
+            if settings.notebook and not rule.applies_to_notebooks:
+                continue
+            if not settings.notebook and not rule.applies_to_scripts:
+                continue
+            findings.extend(rule.check(model))
+    return finalize(findings, source, suppressions, settings)
+
+
+def finalize(
+    findings: Sequence[Finding],
+    source: SourceText,
+    suppressions: Suppressions,
+    settings: AnalysisSettings,
+) -> list[Finding]:
+    """Drop suppressed findings, apply severity overrides, add suppression fixes, sort."""
+    result = []
+    for finding in findings:
+        if suppressions.suppresses(finding.code, finding.range.start.line):
+            continue
+        severity = settings.severity_of(finding.code, finding.severity)
+        fixes = finding.fixes + suppression_fixes(source, finding.code, finding.range.start.line)
+        result.append(replace(finding, severity=severity, fixes=fixes))
+    result.sort(key=Finding.sort_key)
+    return result
+
+
+@dataclass(frozen=True)
+class FixResult:
+    text: str
+    applied: int
+    remaining: list[Finding]
+
+
+def fix_text(
+    text: str, *, path: str | None = None, settings: AnalysisSettings = DEFAULT_SETTINGS
+) -> FixResult:
+    """Apply each finding's preferred fix (never a suppression) until none is left.
+
+    One fix at a time, re-analysing in between: fixes of different findings may touch the
+    same statements (two starts wrapped in one guard), and a re-analysis sees the result.
+    """
+    applied = 0
+    findings = analyze(text, path=path, settings=settings)
+    for _ in range(MAX_FIX_ROUNDS):
+        fix = next((f.preferred_fix for f in findings if f.preferred_fix), None)
+        if fix is None:
+            break
+        new_text = apply_edits(text, fix.edits)
+        if new_text == text:
+            break
+        text = new_text
+        applied += 1
+        findings = analyze(text, path=path, settings=settings)
+    return FixResult(text=text, applied=applied, remaining=findings)

@@ -1,0 +1,37 @@
+"""The shape every rule module fills in.
+
+A rule is a small function of the `ModuleModel`; its module docstring is the one source of
+its explanation (CLI `spawnguard rule`, the docs page, the server's hover).
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from spawnguard.analysis.findings import Severity
+
+if TYPE_CHECKING:
+    from spawnguard.analysis.findings import Finding
+    from spawnguard.analysis.model import ModuleModel
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    default_severity: Severity
+    summary: str
+    check: Callable[[ModuleModel], Iterable[Finding]]
+    # Notebook-only rules (SPG401) and script-only rules (SPG101) say so here.
+    applies_to_notebooks: bool = True
+    applies_to_scripts: bool = True
+
+    @property
+    def explanation(self) -> str:
+        """The rule module's docstring: Markdown, starting with its summary paragraph."""
+        module = sys.modules[self.check.__module__]
+        return inspect.cleandoc(module.__doc__ or self.summary)

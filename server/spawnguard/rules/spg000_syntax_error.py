@@ -1,0 +1,22 @@
+"""SPG000 syntax-error (placeholder: being written)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spawnguard.analysis.findings import Finding, Severity
+from spawnguard.analysis.model import ModuleModel
+from spawnguard.rules.base import Rule
+
+
+def check(model: ModuleModel) -> Iterator[Finding]:
+    return iter(())
+
+
+RULE = Rule(
+    code="SPG000",
+    name="syntax-error",
+    default_severity=Severity.ERROR,
+    summary="(being written)",
+    check=check,
+)

@@ -1,0 +1,22 @@
+"""SPG203 unpicklable-dataset-state (placeholder: being written)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spawnguard.analysis.findings import Finding, Severity
+from spawnguard.analysis.model import ModuleModel
+from spawnguard.rules.base import Rule
+
+
+def check(model: ModuleModel) -> Iterator[Finding]:
+    return iter(())
+
+
+RULE = Rule(
+    code="SPG203",
+    name="unpicklable-dataset-state",
+    default_severity=Severity.ERROR,
+    summary="(being written)",
+    check=check,
+)
