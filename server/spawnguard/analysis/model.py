@@ -1,22 +1,404 @@
-"""ModuleModel (placeholder while the model is being written)."""
+"""ModuleModel: every fact the rules need about one file, built once per text version.
+
+Built from one walk (`scopes`), then name resolution and value inference on demand (cached),
+the call graph of this file's functions, and the worker starts (`workers`).
+"""
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+import builtins
+from dataclasses import dataclass, field
+from functools import cached_property
 
+from spawnguard.analysis import apis
+from spawnguard.analysis.calls import CallGraph, Execution, build_call_graph
+from spawnguard.analysis.scopes import (
+    Binding,
+    Definition,
+    Located,
+    Scope,
+    ScopeIndex,
+    build_scopes,
+)
 from spawnguard.analysis.settings import AnalysisSettings
 from spawnguard.analysis.source import SourceText
+from spawnguard.analysis.values import UNKNOWN_VALUE, Value, api
+from spawnguard.analysis.workers import WorkerFacts, WorkerStart, detect_worker_facts
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
+_MAX_DEPTH = 12
 
 
-@dataclass
+@dataclass(eq=False)
 class ModuleModel:
     source: SourceText
     tree: ast.Module
     settings: AnalysisSettings
     path: str | None
+    index: ScopeIndex
+    _value_cache: dict[tuple[int, int], Value] = field(default_factory=dict)
 
     @classmethod
     def build(cls, source: SourceText, tree: ast.Module, *, settings: AnalysisSettings,
               path: str | None) -> ModuleModel:
-        return cls(source, tree, settings, path)
+        return cls(source, tree, settings, path, build_scopes(tree))
+
+    # --- structure -----------------------------------------------------------------------------
+
+    @property
+    def module_scope(self) -> Scope:
+        return self.index.module
+
+    @cached_property
+    def main_guard(self) -> ast.If | None:
+        """The first correct main guard among the module's own statements (fixes add to it)."""
+        top_level = {id(s) for s in self.tree.body}
+        return next((g for g in self.index.guards if id(g) in top_level), None)
+
+    def definition(self, node: ast.AST) -> Definition | None:
+        return self.index.definition_of.get(id(node))
+
+    def range(self, node: ast.AST):
+        return self.source.node_range(node)
+
+    def is_import_region(self, statement: ast.stmt) -> bool:
+        return self.index.region_of_statement.get(id(statement)) == "import"
+
+    # --- execution and workers ---------------------------------------------------------------
+
+    @cached_property
+    def call_graph(self) -> CallGraph:
+        return build_call_graph(self)
+
+    def execution(self, located: Located) -> Execution:
+        return self.call_graph.execution(located)
+
+    @cached_property
+    def worker_facts(self) -> WorkerFacts:
+        return detect_worker_facts(self)
+
+    @property
+    def worker_starts(self) -> list[WorkerStart]:
+        return self.worker_facts.starts
+
+    @cached_property
+    def file_start_method(self) -> str | None:
+        """The method a `set_start_method("...")` of this file chooses, if it names one."""
+        for _, method in self.worker_facts.start_method_calls:
+            if method:
+                return method
+        return None
+
+    def start_method(self, start: WorkerStart) -> str:
+        """The start method `start` runs under, as far as this file decides it."""
+        return (start.explicit_method or self.file_start_method
+                or self.settings.assume_start_method)
+
+    def start_pickles_everything(self, start: WorkerStart) -> bool:
+        """Under spawn and forkserver everything sent is pickled; under fork only tasks."""
+        return self.start_method(start) in apis.SPAWNING_METHODS
+
+    def names_unavailable_in_child(self, definition: Definition) -> frozenset[str]:
+        """Names a definition may read that a spawn child will not have at module level:
+        locals of enclosing functions, and names bound only inside the main guard."""
+        names: set[str] = set()
+        scope = definition.parent
+        while scope is not None and scope is not self.module_scope:
+            if scope.kind in ("function", "lambda", "comprehension"):
+                names.update(scope.bindings)
+            scope = scope.parent
+        for name, bindings in self.module_scope.bindings.items():
+            if all(b.region == "guard" for b in bindings):
+                names.add(name)
+        return frozenset(names)
+
+    # --- names ---------------------------------------------------------------------------------
+
+    def resolve(self, name: str, scope: Scope, at: ast.AST | None = None) -> Binding | None:
+        """The binding a load of `name` in `scope` sees (None: a builtin or undefined)."""
+        current: Scope | None = scope
+        first = True
+        while current is not None:
+            if current.kind == "class" and not first:
+                current = current.parent  # class bodies do not enclose their methods
+                continue
+            if name in current.declared_global:
+                current = self.module_scope
+            bindings = current.bindings.get(name)
+            if bindings and (current.is_local(name) or current is self.module_scope):
+                return _pick_binding(bindings, at if current is scope else None)
+            first = False
+            current = current.parent
+        return None
+
+    def infer(self, node: ast.expr | None, scope: Scope, depth: int = 0) -> Value:
+        if node is None or depth > _MAX_DEPTH:
+            return UNKNOWN_VALUE
+        key = (id(node), id(scope))
+        cached = self._value_cache.get(key)
+        if cached is None:
+            cached = self._infer(node, scope, depth)
+            self._value_cache[key] = cached
+        return cached
+
+    def _infer(self, node: ast.expr, scope: Scope, depth: int) -> Value:
+        if isinstance(node, ast.Constant):
+            return Value("literal", literal=node.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+            operand = node.operand.value
+            if isinstance(node.op, ast.USub) and isinstance(operand, int | float):
+                return Value("literal", literal=-operand)
+        if isinstance(node, ast.Name):
+            return self.infer_name(node.id, scope, node, depth)
+        if isinstance(node, ast.Attribute):
+            return self.infer_attribute(node, scope, depth)
+        if isinstance(node, ast.Call):
+            return self.infer_call(node, scope, depth)
+        if isinstance(node, ast.Lambda):
+            definition = self.definition(node)
+            return Value("definition", definition=definition) if definition else UNKNOWN_VALUE
+        if isinstance(node, ast.List | ast.Tuple) and node.elts:
+            return Value("sequence", of=self.infer(node.elts[0], scope, depth + 1))
+        if isinstance(node, ast.ListComp | ast.GeneratorExp):
+            comprehension_scope = self._scope_of_comprehension(node) or scope
+            return Value("sequence", of=self.infer(node.elt, comprehension_scope, depth + 1))
+        if isinstance(node, ast.NamedExpr):
+            return self.infer(node.value, scope, depth + 1)
+        return UNKNOWN_VALUE
+
+    def infer_name(self, name: str, scope: Scope, at: ast.AST | None, depth: int) -> Value:
+        binding = self.resolve(name, scope, at)
+        if binding is None:
+            return api(f"builtins.{name}") if name in _BUILTIN_NAMES else UNKNOWN_VALUE
+        return self.binding_value(binding, depth)
+
+    def binding_value(self, binding: Binding, depth: int = 0) -> Value:
+        if binding.kind == "import" and binding.qualname:
+            return api(apis.canonical(binding.qualname))
+        if binding.kind in ("def", "class"):
+            definition = self.definition(binding.node)
+            return Value("definition", definition=definition) if definition else UNKNOWN_VALUE
+        if binding.kind == "assign" and binding.value is not None:
+            return self.infer(binding.value, binding.scope, depth + 1)
+        if binding.kind == "with" and binding.value is not None:
+            # `with Pool() as pool`: __enter__ returns the pool itself for the APIs we track.
+            return self.infer(binding.value, binding.scope, depth + 1)
+        if binding.kind == "loop" and binding.value is not None:
+            iterated = self.infer(binding.value, _loop_scope(binding), depth + 1)
+            if iterated.kind == "sequence" and iterated.of is not None:
+                return iterated.of
+        if binding.kind == "param":
+            return self._parameter_value(binding)
+        return UNKNOWN_VALUE
+
+    def _parameter_value(self, binding: Binding) -> Value:
+        """`self` in a method is an instance of its class."""
+        owner = binding.scope.definition
+        if owner is None or owner.is_class or owner.is_lambda:
+            return UNKNOWN_VALUE
+        node = owner.node
+        assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        positional = [*node.args.posonlyargs, *node.args.args]
+        decorators = {d.id for d in node.decorator_list if isinstance(d, ast.Name)}
+        parent = owner.parent
+        if (parent.kind == "class" and positional and positional[0] is binding.node
+                and "staticmethod" not in decorators and "classmethod" not in decorators
+                and parent.definition is not None):
+            return Value("instance", of=Value("definition", definition=parent.definition))
+        return UNKNOWN_VALUE
+
+    def infer_attribute(self, node: ast.Attribute, scope: Scope, depth: int) -> Value:
+        base = self.infer(node.value, scope, depth + 1)
+        if base.kind == "api" and base.qualname:
+            return api(apis.canonical(f"{base.qualname}.{node.attr}"), base.start_method)
+        if base.kind == "context":
+            factory = apis.CONTEXT_FACTORIES.get(node.attr)
+            if factory:
+                return api(factory, base.start_method)
+            if node.attr == "get_context":
+                return api(apis.GET_CONTEXT)
+            return UNKNOWN_VALUE
+        if base.kind == "namespace" and base.of is not None:
+            return self.argparse_default(base.of, node.attr)
+        if base.kind == "instance" and base.of is not None:
+            if base.of.kind == "definition" and base.of.definition is not None:
+                method = self.class_member(base.of.definition, node.attr)
+                if method is not None and not method.is_class:
+                    return Value("bound_method", of=base, attribute=node.attr,
+                                 definition=method)
+            if base.of.kind == "api":
+                return Value("bound_method", of=base, attribute=node.attr)
+        if base.kind == "definition" and base.definition is not None and base.definition.is_class:
+            member = self.class_member(base.definition, node.attr)
+            if member is not None:
+                return Value("definition", definition=member)
+        return UNKNOWN_VALUE
+
+    def infer_call(self, node: ast.Call, scope: Scope, depth: int) -> Value:
+        func = self.infer(node.func, scope, depth + 1)
+        if func.kind == "api" and func.qualname:
+            qualname = func.qualname
+            if qualname == apis.GET_CONTEXT:
+                method = node.args[0] if node.args else _keyword(node, "method")
+                literal = method.value if isinstance(method, ast.Constant) else None
+                return Value("context", start_method=literal if isinstance(literal, str) else None)
+            if qualname == apis.FUNCTOOLS_PARTIAL and node.args:
+                return Value("partial", of=self.infer(node.args[0], scope, depth + 1), call=node,
+                             scope=scope)
+            return Value("instance", of=func, call=node, scope=scope,
+                         start_method=func.start_method)
+        if func.kind == "bound_method" and func.of is not None:
+            receiver = func.of
+            if receiver.is_instance_of(apis.ARGUMENT_PARSER) and func.attribute in (
+                    "parse_args", "parse_known_args"):
+                return Value("namespace", of=receiver)
+            if func.definition is not None:
+                return self.returned_value(func.definition, depth)
+            return UNKNOWN_VALUE
+        if func.kind == "definition" and func.definition is not None:
+            definition = func.definition
+            if definition.is_class:
+                return Value("instance", of=func, call=node, scope=scope)
+            return self.returned_value(definition, depth)
+        return UNKNOWN_VALUE
+
+    def returned_value(self, definition: Definition, depth: int) -> Value:
+        """What a function of this file returns, when all its returns agree on a kind."""
+        node = definition.node
+        if isinstance(node, ast.Lambda):
+            return self.infer(node.body, definition.scope, depth + 1)
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            return UNKNOWN_VALUE
+        values = [
+            self.infer(r.value, definition.scope, depth + 1)
+            for r in _returns(node) if r.value is not None
+        ]
+        if values and all(v.kind == values[0].kind and v.of is not None and values[0].of
+                          is not None and v.of.qualname == values[0].of.qualname for v in values):
+            return values[0]
+        return values[0] if len(values) == 1 else UNKNOWN_VALUE
+
+    def class_member(self, definition: Definition, name: str) -> Definition | None:
+        """A method or nested class of a class of this file, looked up through its bases."""
+        for cls in self.class_lineage(definition):
+            for binding in cls.scope.bindings.get(name, ()):
+                if binding.kind in ("def", "class"):
+                    member = self.definition(binding.node)
+                    if member is not None:
+                        return member
+        return None
+
+    def class_lineage(self, definition: Definition) -> list[Definition]:
+        """The class and its bases that are classes of this file (depth-first, no repeats)."""
+        seen: list[Definition] = []
+        pending = [definition]
+        while pending:
+            current = pending.pop(0)
+            if current in seen or not current.is_class:
+                continue
+            seen.append(current)
+            node = current.node
+            assert isinstance(node, ast.ClassDef)
+            for base in node.bases:
+                value = self.infer(base, current.parent)
+                if value.kind == "definition" and value.definition is not None:
+                    pending.append(value.definition)
+        return seen
+
+    def base_qualnames(self, definition: Definition) -> set[str]:
+        """Qualified names of the known APIs a class of this file derives from."""
+        names: set[str] = set()
+        for cls in self.class_lineage(definition):
+            node = cls.node
+            assert isinstance(node, ast.ClassDef)
+            for base in node.bases:
+                value = self.infer(base, cls.parent)
+                if value.kind == "api" and value.qualname:
+                    names.add(value.qualname)
+        return names
+
+    # --- argparse ------------------------------------------------------------------------------
+
+    @cached_property
+    def _add_argument_calls(self) -> list[Located]:
+        return [
+            c for c in self.index.calls
+            if isinstance(c.node, ast.Call) and isinstance(c.node.func, ast.Attribute)
+            and c.node.func.attr == "add_argument"
+        ]
+
+    def argparse_default(self, parser: Value, dest: str) -> Value:
+        for located in self._add_argument_calls:
+            call = located.node
+            assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+            receiver = self.infer(call.func.value, located.scope)
+            if receiver.call is None or receiver.call is not parser.call:
+                continue
+            if _argparse_dest(call) != dest:
+                continue
+            default = _keyword(call, "default")
+            if default is None:
+                return Value("literal", literal=None)
+            return self.infer(default, located.scope)
+        return UNKNOWN_VALUE
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _scope_of_comprehension(self, node: ast.AST) -> Scope | None:
+        return self.index.scope_of_node.get(id(node))
+
+    def qualname_of(self, node: ast.expr, scope: Scope) -> str | None:
+        value = self.infer(node, scope)
+        return value.qualname if value.kind == "api" else None
+
+
+def _pick_binding(bindings: list[Binding], at: ast.AST | None) -> Binding:
+    """The last binding before `at` in source order, else the last one."""
+    if at is None or len(bindings) == 1:
+        return bindings[-1]
+    position = (getattr(at, "lineno", 0), getattr(at, "col_offset", 0))
+    before = [b for b in bindings if b.position < position]
+    return before[-1] if before else bindings[-1]
+
+
+def _loop_scope(binding: Binding) -> Scope:
+    # A comprehension's first iterable is evaluated in the enclosing scope.
+    if binding.scope.kind == "comprehension" and binding.scope.parent is not None:
+        generators = getattr(binding.scope.node, "generators", [])
+        if generators and generators[0] is binding.node:
+            return binding.scope.parent
+    return binding.scope
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _argparse_dest(call: ast.Call) -> str | None:
+    dest = _keyword(call, "dest")
+    if isinstance(dest, ast.Constant) and isinstance(dest.value, str):
+        return dest.value
+    options = [a.value for a in call.args if isinstance(a, ast.Constant)
+               and isinstance(a.value, str)]
+    long_options = [o for o in options if o.startswith("--")]
+    chosen = long_options[0] if long_options else (options[0] if options else None)
+    if chosen is None:
+        return None
+    return chosen.lstrip("-").replace("-", "_")
+
+
+def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Return]:
+    found: list[ast.Return] = []
+    pending: list[ast.AST] = list(node.body)
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.Return):
+            found.append(current)
+        elif not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+                            | ast.Lambda):
+            pending.extend(ast.iter_child_nodes(current))
+    return found

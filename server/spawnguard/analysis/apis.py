@@ -1,0 +1,120 @@
+"""The APIs spawnguard knows by qualified name, and how their aliases fold together.
+
+The analyser never imports torch or the user's packages: it recognises these names
+statically, whatever import form brought them in.
+"""
+
+from __future__ import annotations
+
+DATALOADER = "torch.utils.data.DataLoader"
+PROCESS = "multiprocessing.Process"
+POOL = "multiprocessing.Pool"
+MANAGER = "multiprocessing.Manager"
+GET_CONTEXT = "multiprocessing.get_context"
+SET_START_METHOD = "multiprocessing.set_start_method"
+PROCESS_POOL_EXECUTOR = "concurrent.futures.ProcessPoolExecutor"
+TORCH_SPAWN = "torch.multiprocessing.spawn"
+TORCH_START_PROCESSES = "torch.multiprocessing.start_processes"
+JOBLIB_PARALLEL = "joblib.Parallel"
+JOBLIB_DELAYED = "joblib.delayed"
+FUNCTOOLS_PARTIAL = "functools.partial"
+LIGHTNING_TRAINER = "lightning.Trainer"
+TQDM = "tqdm.tqdm"
+ARGUMENT_PARSER = "argparse.ArgumentParser"
+
+# Fully spelled-out homes of the names above, folded to one spelling.
+_EXACT_ALIASES = {
+    "torch.utils.data.dataloader.DataLoader": DATALOADER,
+    "multiprocessing.pool.Pool": POOL,
+    "multiprocessing.process.BaseProcess": PROCESS,
+    "multiprocessing.context.Process": PROCESS,
+    "multiprocessing.context.SpawnProcess": PROCESS,
+    "multiprocessing.context.ForkProcess": PROCESS,
+    "multiprocessing.context.ForkServerProcess": PROCESS,
+    "concurrent.futures.process.ProcessPoolExecutor": PROCESS_POOL_EXECUTOR,
+    "torch.multiprocessing.spawn.spawn": TORCH_SPAWN,
+    "torch.multiprocessing.spawn.start_processes": TORCH_START_PROCESSES,
+    "lightning.pytorch.Trainer": LIGHTNING_TRAINER,
+    "pytorch_lightning.Trainer": LIGHTNING_TRAINER,
+    "lightning.pytorch.trainer.Trainer": LIGHTNING_TRAINER,
+    "tqdm.auto.tqdm": TQDM,
+    "tqdm.notebook.tqdm": TQDM,
+    "tqdm.std.tqdm": TQDM,
+    "tqdm.rich.tqdm": TQDM,
+    "joblib.parallel.Parallel": JOBLIB_PARALLEL,
+    "joblib.parallel.delayed": JOBLIB_DELAYED,
+}
+
+# torch.multiprocessing re-exports multiprocessing; only spawn/start_processes are its own.
+_TORCH_OWN = {"spawn", "start_processes", "spawn.spawn", "spawn.start_processes"}
+
+# What `from X import *` brings in, for the modules whose names matter here.
+STAR_EXPORTS: dict[str, frozenset[str]] = {
+    "torch.utils.data": frozenset({"DataLoader", "Dataset", "IterableDataset", "TensorDataset"}),
+    "multiprocessing": frozenset(
+        {"Process", "Pool", "Manager", "get_context", "set_start_method", "get_start_method"}
+    ),
+    "torch.multiprocessing": frozenset(
+        {"Process", "Pool", "Manager", "get_context", "set_start_method", "spawn",
+         "start_processes"}
+    ),
+    "concurrent.futures": frozenset({"ProcessPoolExecutor", "ThreadPoolExecutor"}),
+    "joblib": frozenset({"Parallel", "delayed"}),
+}
+
+# Calls that iterate their positional arguments (which starts a DataLoader's workers).
+ITERATING_CALLS = frozenset(
+    {
+        "builtins.iter", "builtins.list", "builtins.tuple", "builtins.enumerate",
+        "builtins.zip", "builtins.sorted", "builtins.set", "builtins.sum", "builtins.map",
+        "builtins.filter", "builtins.any", "builtins.all", "builtins.min", "builtins.max",
+        "builtins.dict", TQDM, "tqdm.trange", "itertools.islice", "itertools.chain",
+        "itertools.cycle",
+    }
+)
+TRAINER_LOOPS = frozenset({"fit", "validate", "test", "predict"})
+POOL_TASK_METHODS = frozenset(
+    {"map", "map_async", "imap", "imap_unordered", "starmap", "starmap_async", "apply",
+     "apply_async"}
+)
+EXECUTOR_TASK_METHODS = frozenset({"submit", "map"})
+# Context methods that create processes or pools with the context's start method.
+CONTEXT_FACTORIES = {"Process": PROCESS, "Pool": POOL, "Manager": MANAGER}
+
+# What a Dataset's __init__ may store that cannot be pickled (qualified call → description).
+UNPICKLABLE_FACTORIES = {
+    "builtins.open": "an open file",
+    "io.open": "an open file",
+    "gzip.open": "an open file",
+    "bz2.open": "an open file",
+    "lzma.open": "an open file",
+    "tarfile.open": "an open tar file",
+    "zipfile.ZipFile": "an open zip file",
+    "threading.Lock": "a threading lock",
+    "threading.RLock": "a threading lock",
+    "threading.Condition": "a threading condition",
+    "threading.Semaphore": "a threading semaphore",
+    "threading.Event": "a threading event",
+    "sqlite3.connect": "a sqlite3 connection",
+    "lmdb.open": "an lmdb environment",
+    "lmdb.Environment": "an lmdb environment",
+    "h5py.File": "an h5py file handle",
+    "socket.socket": "a socket",
+}
+
+FORKING_METHODS = ("fork",)
+SPAWNING_METHODS = ("spawn", "forkserver")
+
+
+def canonical(qualname: str) -> str:
+    """Fold the many spellings of one API into the name used by the rules."""
+    if qualname in _EXACT_ALIASES:
+        return _EXACT_ALIASES[qualname]
+    if qualname.startswith("torch.multiprocessing."):
+        rest = qualname.removeprefix("torch.multiprocessing.")
+        if rest in _TORCH_OWN:
+            return _EXACT_ALIASES.get(qualname, qualname)
+        return canonical("multiprocessing." + rest)
+    if qualname.startswith("multiprocessing.context."):
+        return "multiprocessing." + qualname.removeprefix("multiprocessing.context.")
+    return qualname

@@ -1,0 +1,171 @@
+"""Evaluating `if` conditions that test `__name__`.
+
+A main guard is right only when its condition is true for `__name__ == "__main__"` (the script
+run by the user) and false for `"__mp_main__"` (the name a spawn child gives the re-run script).
+The condition is evaluated for both names with three-valued logic: other names are unknown.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from dataclasses import dataclass
+
+MAIN = "__main__"
+CHILD = "__mp_main__"
+
+
+class GuardKind(enum.Enum):
+    NONE = "none"  # the condition does not test __name__
+    GUARD = "guard"  # body runs in the parent only
+    INVERSE = "inverse"  # body runs in the child only; `else` is the guard
+    BROKEN = "broken"
+
+
+@dataclass(frozen=True)
+class GuardVerdict:
+    kind: GuardKind
+    reason: str = ""
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "unknown"
+
+
+UNKNOWN = _Unknown()
+_NOT_EVALUABLE = object()
+
+
+def mentions_name(test: ast.expr) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == "__name__" for n in ast.walk(test))
+
+
+def _looks_like_main(test: ast.expr) -> bool:
+    """Strings compared with __name__ that suggest an attempt at a main guard."""
+    return any(
+        isinstance(n, ast.Constant) and isinstance(n.value, str) and "main" in n.value.lower()
+        for n in ast.walk(test)
+    )
+
+
+def _uses_identity(test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        if isinstance(node, ast.Compare) and any(
+            isinstance(op, ast.Is | ast.IsNot) for op in node.ops
+        ):
+            operands = [node.left, *node.comparators]
+            if any(isinstance(o, ast.Name) and o.id == "__name__" for o in operands):
+                return True
+    return False
+
+
+def evaluate(node: ast.expr, name: str) -> object:
+    """The condition's value with `__name__` bound to `name`; UNKNOWN where it depends on more."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        return name if node.id == "__name__" else UNKNOWN
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        items = [evaluate(e, name) for e in node.elts]
+        return UNKNOWN if any(i is UNKNOWN for i in items) else tuple(items)
+    if isinstance(node, ast.BoolOp):
+        return _bool_op(node, name)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        value = evaluate(node.operand, name)
+        return UNKNOWN if value is UNKNOWN else not value
+    if isinstance(node, ast.Compare):
+        return _compare(node, name)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return _string_method(node, name)
+    return UNKNOWN
+
+
+def _bool_op(node: ast.BoolOp, name: str) -> object:
+    is_and = isinstance(node.op, ast.And)
+    saw_unknown = False
+    for operand in node.values:
+        value = evaluate(operand, name)
+        if value is UNKNOWN:
+            saw_unknown = True
+        elif bool(value) != is_and:
+            return value  # short-circuit: a false operand of `and`, a true one of `or`
+    return UNKNOWN if saw_unknown else is_and
+
+
+def _compare(node: ast.Compare, name: str) -> object:
+    left = evaluate(node.left, name)
+    for op, right_node in zip(node.ops, node.comparators, strict=True):
+        right = evaluate(right_node, name)
+        if left is UNKNOWN or right is UNKNOWN:
+            return UNKNOWN
+        try:
+            if isinstance(op, ast.Eq | ast.Is):
+                result = left == right
+            elif isinstance(op, ast.NotEq | ast.IsNot):
+                result = left != right
+            elif isinstance(op, ast.In):
+                result = left in right  # type: ignore[operator]
+            elif isinstance(op, ast.NotIn):
+                result = left not in right  # type: ignore[operator]
+            else:
+                return UNKNOWN
+        except TypeError:
+            return UNKNOWN
+        if not result:
+            return False
+        left = right
+    return True
+
+
+def _string_method(node: ast.Call, name: str) -> object:
+    func = node.func
+    assert isinstance(func, ast.Attribute)
+    target = evaluate(func.value, name)
+    args = [evaluate(a, name) for a in node.args]
+    if not isinstance(target, str) or node.keywords or any(a is UNKNOWN for a in args):
+        return UNKNOWN
+    if func.attr in {"startswith", "endswith", "strip", "lower", "upper", "lstrip", "rstrip"}:
+        try:
+            return getattr(target, func.attr)(*args)
+        except TypeError:
+            return UNKNOWN
+    return UNKNOWN
+
+
+def classify(test: ast.expr) -> GuardVerdict:
+    if not mentions_name(test):
+        return GuardVerdict(GuardKind.NONE)
+    in_parent = evaluate(test, MAIN)
+    in_child = evaluate(test, CHILD)
+    if _uses_identity(test) and _looks_like_main(test):
+        return GuardVerdict(
+            GuardKind.BROKEN,
+            "compares __name__ with `is`: identity of strings depends on the interpreter "
+            "(it flips in Python 3.13) and is a SyntaxWarning",
+        )
+    parent_false = in_parent is not UNKNOWN and not in_parent
+    parent_true = in_parent is not UNKNOWN and bool(in_parent)
+    child_false = in_child is not UNKNOWN and not in_child
+    child_true = in_child is not UNKNOWN and bool(in_child)
+    if child_false and not parent_false:
+        return GuardVerdict(GuardKind.GUARD)
+    if parent_false and not child_false:
+        return GuardVerdict(GuardKind.INVERSE)
+    if not _looks_like_main(test):
+        return GuardVerdict(GuardKind.NONE)
+    if parent_false and child_false:
+        return GuardVerdict(
+            GuardKind.BROKEN,
+            'never true when the script runs (`__name__` is "__main__"): its body never runs',
+        )
+    if parent_true and child_true:
+        return GuardVerdict(
+            GuardKind.BROKEN,
+            'also true in spawned children (`__name__` is "__mp_main__" there): its body runs '
+            "again in every worker",
+        )
+    return GuardVerdict(
+        GuardKind.BROKEN,
+        'may also be true in spawned children, where `__name__` is "__mp_main__"',
+    )

@@ -1,0 +1,412 @@
+"""One walk over the tree: scopes, bindings, definitions, and the nodes rules care about.
+
+Module-level code is split into regions: `import` (runs whenever the file is imported,
+including in every spawn child) and `guard` (runs only under a correct main guard).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Literal
+
+from spawnguard.analysis.guard import GuardKind, GuardVerdict, classify
+
+ScopeKind = Literal["module", "function", "class", "lambda", "comprehension"]
+Region = Literal["import", "guard"]
+BindingKind = Literal["import", "def", "class", "assign", "param", "loop", "with", "other"]
+Placement = Literal["module", "guard", "local", "member"]
+DefinitionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+
+_FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+@dataclass(eq=False)
+class Scope:
+    kind: ScopeKind
+    node: ast.AST
+    parent: Scope | None
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    declared_global: set[str] = field(default_factory=set)
+    declared_nonlocal: set[str] = field(default_factory=set)
+    definition: Definition | None = None
+
+    def is_local(self, name: str) -> bool:
+        return name in self.bindings and name not in self.declared_global
+
+    @property
+    def enclosing_function(self) -> Scope | None:
+        scope: Scope | None = self
+        while scope is not None and scope.kind not in ("function", "lambda"):
+            scope = scope.parent
+        return scope
+
+
+@dataclass(eq=False)
+class Binding:
+    name: str
+    kind: BindingKind
+    node: ast.AST
+    scope: Scope
+    value: ast.expr | None = None  # right-hand side / iterated / context expression
+    qualname: str | None = None  # for imports
+    region: Region | None = None  # module scope only
+    position: tuple[int, int] = (0, 0)
+
+
+@dataclass(eq=False)
+class Definition:
+    name: str
+    node: DefinitionNode
+    scope: Scope  # the scope the definition itself opens
+    placement: Placement
+    top_statement: ast.stmt  # the module-level statement that contains it
+
+    @property
+    def is_class(self) -> bool:
+        return isinstance(self.node, ast.ClassDef)
+
+    @property
+    def is_lambda(self) -> bool:
+        return isinstance(self.node, ast.Lambda)
+
+    @property
+    def parent(self) -> Scope:
+        assert self.scope.parent is not None
+        return self.scope.parent
+
+
+@dataclass(eq=False)
+class Located:
+    """A node of interest with the scope it is evaluated in."""
+
+    node: ast.AST
+    scope: Scope
+    # The module-level region this code runs in; None inside functions and lambdas.
+    region: Region | None
+    top_statement: ast.stmt
+
+
+@dataclass(eq=False)
+class ModuleIf:
+    node: ast.If
+    verdict: GuardVerdict
+    top_statement: ast.stmt
+
+
+@dataclass
+class ScopeIndex:
+    module: Scope
+    definitions: list[Definition] = field(default_factory=list)
+    definition_of: dict[int, Definition] = field(default_factory=dict)  # id(node) →
+    calls: list[Located] = field(default_factory=list)
+    loops: list[Located] = field(default_factory=list)  # For / AsyncFor / comprehension
+    name_loads: list[Located] = field(default_factory=list)
+    module_ifs: list[ModuleIf] = field(default_factory=list)
+    guards: list[ast.If] = field(default_factory=list)  # correct guards (body = guarded)
+    region_of_statement: dict[int, Region] = field(default_factory=dict)  # module-level stmts
+    scope_of_node: dict[int, Scope] = field(default_factory=dict)  # scope-opening node →
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+class _Walker:
+    def __init__(self, tree: ast.Module) -> None:
+        self.module = Scope("module", tree, None)
+        self.index = ScopeIndex(self.module)
+        self.scope = self.module
+        self.region: Region | None = "import"
+        self.top: ast.stmt | None = None
+
+    # --- bindings ------------------------------------------------------------------------------
+
+    def bind(self, name: str, kind: BindingKind, node: ast.AST,
+             value: ast.expr | None = None, qualname: str | None = None,
+             scope: Scope | None = None) -> None:
+        target_scope = scope or self.scope
+        if name in target_scope.declared_global:
+            target_scope = self.module
+        binding = Binding(
+            name, kind, node, target_scope, value, qualname,
+            self.region if target_scope is self.module else None, _position(node),
+        )
+        target_scope.bindings.setdefault(name, []).append(binding)
+
+    def bind_target(self, target: ast.expr, kind: BindingKind,
+                    node: ast.AST, value: ast.expr | None) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, kind, node, value)
+        elif isinstance(target, ast.Tuple | ast.List):
+            for element in target.elts:
+                # Unpacking loses the link between a name and its value.
+                self.bind_target(element, "other" if kind == "assign" else kind, node, None)
+        elif isinstance(target, ast.Starred):
+            self.bind_target(target.value, "other", node, None)
+        else:
+            self.visit(target)
+
+    # --- traversal -----------------------------------------------------------------------------
+
+    def visit_body(self, statements: list[ast.stmt]) -> None:
+        for statement in statements:
+            self.visit_statement(statement)
+
+    def visit_statement(self, statement: ast.stmt) -> None:
+        at_module_level = self.scope is self.module and self.top is None
+        if at_module_level:
+            self.top = statement
+        if self.scope is self.module and self.region is not None:
+            self.index.region_of_statement[id(statement)] = self.region
+        try:
+            self.visit(statement)
+        finally:
+            if at_module_level:
+                self.top = None
+
+    def visit(self, node: ast.AST) -> None:
+        method = getattr(self, "visit_" + node.__class__.__name__, None)
+        if method is not None:
+            method(node)
+        else:
+            self.generic_visit(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                self.visit_statement(child)
+            else:
+                self.visit(child)
+
+    def located(self, node: ast.AST) -> Located:
+        assert self.top is not None
+        return Located(node, self.scope, self.region, self.top)
+
+    # --- statements ----------------------------------------------------------------------------
+
+    def visit_If(self, node: ast.If) -> None:
+        if self.scope is not self.module:
+            self.generic_visit(node)
+            return
+        verdict = classify(node.test)
+        assert self.top is not None
+        if verdict.kind is not GuardKind.NONE:
+            self.index.module_ifs.append(ModuleIf(node, verdict, self.top))
+        self.visit(node.test)
+        outer = self.region
+        body_region, else_region = outer, outer
+        if verdict.kind is GuardKind.GUARD:
+            body_region = "guard"
+            self.index.guards.append(node)
+        elif verdict.kind is GuardKind.INVERSE:
+            else_region = "guard"
+        self.region = body_region
+        self.visit_body(node.body)
+        self.region = else_region
+        self.visit_body(node.orelse)
+        self.region = outer
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.bind(alias.asname, "import", node, qualname=alias.name)
+            else:
+                top = alias.name.split(".")[0]
+                self.bind(top, "import", node, qualname=top)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        if node.level:
+            module = "." * node.level + module
+        for alias in node.names:
+            if alias.name == "*":
+                from spawnguard.analysis.apis import STAR_EXPORTS
+
+                for name in STAR_EXPORTS.get(module, ()):
+                    self.bind(name, "import", node, qualname=f"{module}.{name}")
+                continue
+            self.bind(alias.asname or alias.name, "import", node,
+                      qualname=f"{module}.{alias.name}" if module else alias.name)
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.scope.declared_global.update(node.names)
+
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        self.scope.declared_nonlocal.update(node.names)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
+        single = len(node.targets) == 1
+        for target in node.targets:
+            self.bind_target(target, "assign" if single else "other", node, node.value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+            self.bind_target(node.target, "assign", node, node.value)
+        self.visit(node.annotation)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.visit(node.value)
+        if isinstance(node.target, ast.Name):
+            self.index.name_loads.append(self.located(node.target))
+            self.bind(node.target.id, "other", node)
+        else:
+            self.visit(node.target)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.value)
+        scope = self.scope
+        while scope.kind == "comprehension" and scope.parent is not None:
+            scope = scope.parent
+        if isinstance(node.target, ast.Name):
+            self.bind(node.target.id, "assign", node, node.value, scope=scope)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.iter)
+        self.index.loops.append(self.located(node))
+        self.bind_target(node.target, "loop", node, node.iter)
+        self.visit_body(node.body)
+        self.visit_body(node.orelse)
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            self.visit(item.context_expr)
+            if item.optional_vars is not None:
+                self.bind_target(item.optional_vars, "with", node, item.context_expr)
+        self.visit_body(node.body)
+
+    visit_AsyncWith = visit_With
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.type is not None:
+            self.visit(node.type)
+        if node.name:
+            self.bind(node.name, "other", node)
+        self.visit_body(node.body)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        self.visit_arguments_defaults(node.args)
+        if node.returns is not None:
+            self.visit(node.returns)
+        definition = self.open_definition(node, node.name, "function")
+        self.bind(node.name, "def", node)
+        outer_scope, outer_region = self.scope, self.region
+        self.scope, self.region = definition.scope, None
+        self.bind_parameters(node.args)
+        self.visit_body(node.body)
+        self.scope, self.region = outer_scope, outer_region
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self.visit_arguments_defaults(node.args)
+        definition = self.open_definition(node, "<lambda>", "lambda")
+        outer_scope, outer_region = self.scope, self.region
+        self.scope, self.region = definition.scope, None
+        self.bind_parameters(node.args)
+        self.visit(node.body)
+        self.scope, self.region = outer_scope, outer_region
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        for base in node.bases:
+            self.visit(base)
+        for keyword in node.keywords:
+            self.visit(keyword.value)
+        definition = self.open_definition(node, node.name, "class")
+        self.bind(node.name, "class", node)
+        outer_scope = self.scope
+        # A class body runs when its `class` statement runs: it keeps the region.
+        self.scope = definition.scope
+        self.visit_body(node.body)
+        self.scope = outer_scope
+
+    def visit_arguments_defaults(self, args: ast.arguments) -> None:
+        for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
+            self.visit(default)
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+            if arg is not None and arg.annotation is not None:
+                self.visit(arg.annotation)
+
+    def bind_parameters(self, args: ast.arguments) -> None:
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+            if arg is not None:
+                self.bind(arg.arg, "param", arg)
+
+    def open_definition(self, node: DefinitionNode, name: str, kind: str) -> Definition:
+        scope_kind: ScopeKind = (
+            "class" if kind == "class" else "lambda" if kind == "lambda" else "function"
+        )
+        scope = Scope(scope_kind, node, self.scope)
+        self.index.scope_of_node[id(node)] = scope
+        parent = self.scope
+        if parent is self.module:
+            placement: Placement = "guard" if self.region == "guard" else "module"
+        elif parent.kind == "class":
+            owner = parent.definition
+            placement = "member" if owner and owner.placement in ("module", "member") else (
+                owner.placement if owner else "local")
+            if placement == "member" and owner is not None and owner.placement == "guard":
+                placement = "guard"
+        else:
+            placement = "local"
+        assert self.top is not None
+        definition = Definition(name, node, scope, placement, self.top)
+        scope.definition = definition
+        self.index.definitions.append(definition)
+        self.index.definition_of[id(node)] = definition
+        return definition
+
+    # --- expressions ---------------------------------------------------------------------------
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.index.calls.append(self.located(node))
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.index.name_loads.append(self.located(node))
+
+    def visit_comprehension_node(self, node: ast.AST, elements: list[ast.expr]) -> None:
+        generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        # The first iterable is evaluated in the enclosing scope.
+        self.visit(generators[0].iter)
+        outer_scope, outer_region = self.scope, self.region
+        scope = Scope("comprehension", node, self.scope)
+        self.index.scope_of_node[id(node)] = scope
+        # A comprehension runs where it stands: it keeps the region.
+        self.scope = scope
+        for position, generator in enumerate(generators):
+            if position:
+                self.visit(generator.iter)
+            self.bind_target(generator.target, "loop", generator, generator.iter)
+            for condition in generator.ifs:
+                self.visit(condition)
+        for element in elements:
+            self.visit(element)
+        self.scope, self.region = outer_scope, outer_region
+        # The comprehension iterates its first iterable where it stands.
+        self.index.loops.append(self.located(node))
+
+    def visit_ListComp(self, node: ast.ListComp) -> None:
+        self.visit_comprehension_node(node, [node.elt])
+
+    visit_SetComp = visit_ListComp
+    visit_GeneratorExp = visit_ListComp
+
+    def visit_DictComp(self, node: ast.DictComp) -> None:
+        self.visit_comprehension_node(node, [node.key, node.value])
+
+
+def build_scopes(tree: ast.Module) -> ScopeIndex:
+    walker = _Walker(tree)
+    walker.visit_body(tree.body)
+    return walker.index

@@ -1,0 +1,444 @@
+"""Worker starts: where this file starts worker processes, and what it sends them.
+
+| API | the start | sent to workers |
+|---|---|---|
+| `DataLoader(num_workers>0)` | where it is iterated | dataset, collate_fn, worker_init_fn |
+| `Process(...).start()` | the `start()` call | target, args, kwargs (a subclass: the object) |
+| `Pool(...)`, `Manager()` | construction | initializer, initargs, task functions and arguments |
+| `ProcessPoolExecutor(...)` | the first `submit`/`map` | initializer, initargs, task functions and arguments |
+| `torch.multiprocessing.spawn` | the call (always spawn) | fn, args |
+| `joblib.Parallel(backend="multiprocessing")(...)` | the call | `delayed` functions |
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from spawnguard.analysis import apis
+from spawnguard.analysis.scopes import Definition, Located, Scope
+from spawnguard.analysis.values import Value
+
+if TYPE_CHECKING:
+    from spawnguard.analysis.model import ModuleModel
+
+StartKind = Literal["dataloader", "process", "pool", "manager", "executor", "torch_spawn",
+                    "joblib"]
+WorkerCount = Literal["none", "certain", "unknown"]
+
+# Positions of the DataLoader and Process arguments that matter, for positional calls.
+_DATALOADER_POSITIONS = {"dataset": 0, "num_workers": 5, "collate_fn": 6,
+                         "worker_init_fn": 10, "multiprocessing_context": 11}
+_PROCESS_POSITIONS = {"target": 1, "args": 3, "kwargs": 4}
+_POOL_POSITIONS = {"processes": 0, "initializer": 1, "initargs": 2}
+_EXECUTOR_POSITIONS = {"max_workers": 0, "mp_context": 1, "initializer": 2, "initargs": 3}
+
+
+@dataclass(frozen=True, eq=False)
+class SentObject:
+    """An expression whose value is pickled and sent to worker processes."""
+
+    role: str
+    expr: ast.expr
+    scope: Scope
+    # Pickled under fork too (pool/executor tasks, torch spawn); the rest only under spawn.
+    is_task: bool = False
+
+
+@dataclass(eq=False)
+class WorkerStart:
+    kind: StartKind
+    node: ast.AST  # the primary range of a finding about this start
+    located: Located
+    description: str
+    workers: WorkerCount
+    explicit_method: str | None
+    sent: tuple[SentObject, ...] = ()
+    via: str | None = None  # "passed to train(), which iterates it"
+    creation: ast.Call | None = None
+    creation_scope: Scope | None = None
+
+    @property
+    def always_spawns(self) -> bool:
+        return self.kind == "torch_spawn"
+
+
+@dataclass
+class WorkerFacts:
+    starts: list[WorkerStart] = field(default_factory=list)
+    # set_start_method calls: (located call, method literal or None)
+    start_method_calls: list[tuple[Located, str | None]] = field(default_factory=list)
+    # every explicit fork request: (node to report, what it is)
+    fork_requests: list[tuple[Located, ast.AST, str]] = field(default_factory=list)
+
+
+def argument(call: ast.Call, name: str, position: int | None) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    if position is not None and position < len(call.args):
+        candidate = call.args[position]
+        if not any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
+            return candidate
+    return None
+
+
+def has_double_star(call: ast.Call) -> bool:
+    return any(k.arg is None for k in call.keywords)
+
+
+def _elements(expr: ast.expr | None) -> list[ast.expr]:
+    """The items of a tuple/list literal, or the expression itself."""
+    if expr is None:
+        return []
+    if isinstance(expr, ast.Tuple | ast.List):
+        return [e.value if isinstance(e, ast.Starred) else e for e in expr.elts]
+    if isinstance(expr, ast.Dict):
+        return [v for v in expr.values if v is not None]
+    return [expr]
+
+
+class _Detector:
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self.facts = WorkerFacts()
+        self._iterated_params = self._compute_iterated_params()
+
+    # --- DataLoader ----------------------------------------------------------------------------
+
+    def literal_int(self, expr: ast.expr, scope: Scope) -> int | str | None:
+        value = self.model.infer(expr, scope)
+        if value.kind == "literal":
+            if value.literal is None:
+                return "unknown"
+            if isinstance(value.literal, int) and not isinstance(value.literal, bool):
+                return value.literal
+        return "unknown"
+
+    def dataloader_workers(self, value: Value) -> WorkerCount:
+        call, scope = value.call, value.scope
+        if call is None or scope is None:
+            return "unknown"
+        expr = argument(call, "num_workers", _DATALOADER_POSITIONS["num_workers"])
+        if expr is None:
+            return "unknown" if has_double_star(call) else "none"
+        count = self.literal_int(expr, scope)
+        if count == "unknown":
+            return "unknown"
+        return "certain" if isinstance(count, int) and count > 0 else "none"
+
+    def worker_loader(self, expr: ast.expr, scope: Scope) -> Value | None:
+        value = self.model.infer(expr, scope)
+        if value.is_instance_of(apis.DATALOADER) and self.dataloader_workers(value) != "none":
+            return value
+        return None
+
+    def method_of_context_argument(self, expr: ast.expr | None, scope: Scope) -> str | None:
+        if expr is None:
+            return None
+        value = self.model.infer(expr, scope)
+        if value.kind == "literal" and isinstance(value.literal, str):
+            return value.literal
+        if value.kind == "context":
+            return value.start_method
+        return None
+
+    def add_dataloader_start(self, loader: Value, node: ast.AST, located: Located,
+                             description: str, via: str | None = None) -> None:
+        call, scope = loader.call, loader.scope
+        assert call is not None and scope is not None
+        sent = []
+        for role in ("dataset", "collate_fn", "worker_init_fn"):
+            expr = argument(call, role, _DATALOADER_POSITIONS[role])
+            if expr is not None:
+                sent.append(SentObject(role, expr, scope))
+        context = argument(call, "multiprocessing_context",
+                           _DATALOADER_POSITIONS["multiprocessing_context"])
+        self.facts.starts.append(WorkerStart(
+            "dataloader", node, located, description, self.dataloader_workers(loader),
+            self.method_of_context_argument(context, scope), tuple(sent), via, call, scope,
+        ))
+
+    def _compute_iterated_params(self) -> dict[Definition, dict[str, ast.AST]]:
+        """For each function of this file: its parameters that it iterates (directly or by
+        passing them on to a function that does)."""
+        iterated: dict[Definition, dict[str, ast.AST]] = {}
+        for located, expr in self._iteration_sites():
+            if isinstance(expr, ast.Name):
+                binding = self.model.resolve(expr.id, located.scope, expr)
+                owner = binding.scope.definition if binding else None
+                if binding is not None and binding.kind == "param" and owner is not None:
+                    iterated.setdefault(owner, {})[expr.id] = expr
+        changed = True
+        while changed:
+            changed = False
+            for located in self.model.index.calls:
+                call = located.node
+                assert isinstance(call, ast.Call)
+                callee = self._callee(call, located.scope)
+                if callee is None or callee not in iterated:
+                    continue
+                for param, arg in self._bound_arguments(callee, call):
+                    if param not in iterated[callee] or not isinstance(arg, ast.Name):
+                        continue
+                    binding = self.model.resolve(arg.id, located.scope, arg)
+                    owner = binding.scope.definition if binding else None
+                    if binding is None or binding.kind != "param" or owner is None:
+                        continue
+                    if arg.id not in iterated.setdefault(owner, {}):
+                        iterated[owner][arg.id] = arg
+                        changed = True
+        return iterated
+
+    def _callee(self, call: ast.Call, scope: Scope) -> Definition | None:
+        value = self.model.infer(call.func, scope)
+        if value.kind in ("definition", "bound_method") and value.definition is not None:
+            definition = value.definition
+            if not definition.is_class and not definition.is_lambda:
+                return definition
+        return None
+
+    def _bound_arguments(self, callee: Definition, call: ast.Call) -> list[tuple[str, ast.expr]]:
+        node = callee.node
+        assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+        if callee.parent.kind == "class" and params and isinstance(call.func, ast.Attribute):
+            params = params[1:]  # self, bound by the attribute access
+        pairs = [(p, a) for p, a in zip(params, call.args, strict=False)
+                 if not isinstance(a, ast.Starred)]
+        pairs += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+        return pairs
+
+    def _iteration_sites(self) -> list[tuple[Located, ast.expr]]:
+        """(where, what) for every expression this file iterates."""
+        sites: list[tuple[Located, ast.expr]] = []
+        for located in self.model.index.loops:
+            node = located.node
+            if isinstance(node, ast.For | ast.AsyncFor):
+                sites.append((located, node.iter))
+            else:
+                sites.append((located, node.generators[0].iter))  # type: ignore[attr-defined]
+        for located in self.model.index.calls:
+            call = located.node
+            assert isinstance(call, ast.Call)
+            func = self.model.infer(call.func, located.scope)
+            if func.kind == "api" and func.qualname in apis.ITERATING_CALLS:
+                sites.extend((located, a) for a in call.args if not isinstance(a, ast.Starred))
+            elif (func.kind == "bound_method" and func.attribute in apis.TRAINER_LOOPS
+                  and func.of is not None and func.of.is_instance_of(apis.LIGHTNING_TRAINER)):
+                sites.extend((located, a) for a in call.args)
+                sites.extend((located, k.value) for k in call.keywords if k.arg != "model")
+        return sites
+
+    def detect_dataloaders(self) -> None:
+        for located, expr in self._iteration_sites():
+            loader = self.worker_loader(expr, located.scope)
+            if loader is None:
+                continue
+            self.add_dataloader_start(loader, expr, located,
+                                      self.describe_iteration(located.node, expr))
+        for located in self.model.index.calls:
+            call = located.node
+            assert isinstance(call, ast.Call)
+            callee = self._callee(call, located.scope)
+            if callee is None or callee not in self._iterated_params:
+                continue
+            for param, arg in self._bound_arguments(callee, call):
+                if param not in self._iterated_params[callee]:
+                    continue
+                loader = self.worker_loader(arg, located.scope)
+                if loader is not None:
+                    self.add_dataloader_start(
+                        loader, arg, located, self.text(call),
+                        via=f"passed to {callee.name}(), which iterates it")
+
+    def describe_iteration(self, site: ast.AST, expr: ast.expr) -> str:
+        if isinstance(site, ast.For | ast.AsyncFor) and site.iter is expr:
+            return f"for {self.text(site.target)} in {self.text(expr)}"
+        return self.text(site if isinstance(site, ast.Call) else expr)
+
+    def text(self, node: ast.AST) -> str:
+        text = self.model.source.slice(self.model.source.node_range(node))
+        first_line = text.splitlines()[0] if text else ""
+        return first_line if len(first_line) <= 60 else first_line[:57] + "..."
+
+    # --- processes, pools, executors -----------------------------------------------------------
+
+    def detect_calls(self) -> None:
+        tasks_by_creation = self._task_calls()
+        for located in self.model.index.calls:
+            call = located.node
+            assert isinstance(call, ast.Call)
+            scope = located.scope
+            if isinstance(call.func, ast.Attribute) and call.func.attr == "start":
+                self._process_start(call, located)
+            func = self.model.infer(call.func, scope)
+            qualname = func.qualname if func.kind == "api" else None
+            if qualname == apis.POOL:
+                self._pool_start(call, located, func, tasks_by_creation.get(id(call), []))
+            elif qualname == apis.MANAGER:
+                self.facts.starts.append(WorkerStart(
+                    "manager", call, located, self.text(call), "certain", func.start_method,
+                    creation=call, creation_scope=scope))
+            elif qualname == apis.PROCESS_POOL_EXECUTOR:
+                self._executor_start(call, located, tasks_by_creation.get(id(call), []))
+            elif qualname in (apis.TORCH_SPAWN, apis.TORCH_START_PROCESSES):
+                self._torch_spawn(call, located, qualname)
+            elif qualname == apis.SET_START_METHOD:
+                method = argument(call, "method", 0)
+                literal = method.value if isinstance(method, ast.Constant) else None
+                literal = literal if isinstance(literal, str) else None
+                self.facts.start_method_calls.append((located, literal))
+                if literal == "fork":
+                    self.facts.fork_requests.append(
+                        (located, call, 'set_start_method("fork")'))
+            elif qualname == apis.GET_CONTEXT:
+                method = argument(call, "method", 0)
+                if isinstance(method, ast.Constant) and method.value == "fork":
+                    self.facts.fork_requests.append((located, call, 'get_context("fork")'))
+            if isinstance(call.func, ast.Call):
+                self._joblib_start(call, located)
+            for keyword in call.keywords:
+                if (keyword.arg in ("multiprocessing_context", "mp_context", "start_method")
+                        and isinstance(keyword.value, ast.Constant)
+                        and keyword.value.value == "fork"):
+                    self.facts.fork_requests.append(
+                        (located, keyword.value, f'{keyword.arg}="fork"'))
+
+    def _task_calls(self) -> dict[int, list[tuple[Located, ast.Call, str]]]:
+        """Pool/executor method calls grouped by the call that created the pool."""
+        grouped: dict[int, list[tuple[Located, ast.Call, str]]] = {}
+        for located in self.model.index.calls:
+            call = located.node
+            assert isinstance(call, ast.Call)
+            if not isinstance(call.func, ast.Attribute):
+                continue
+            method = call.func.attr
+            if method not in apis.POOL_TASK_METHODS and method not in apis.EXECUTOR_TASK_METHODS:
+                continue
+            receiver = self.model.infer(call.func.value, located.scope)
+            if receiver.kind == "instance" and receiver.call is not None:
+                grouped.setdefault(id(receiver.call), []).append((located, call, method))
+        return grouped
+
+    def _process_start(self, call: ast.Call, located: Located) -> None:
+        assert isinstance(call.func, ast.Attribute)
+        receiver = self.model.infer(call.func.value, located.scope)
+        if receiver.kind != "instance" or receiver.of is None:
+            return
+        sent: list[SentObject] = []
+        if receiver.of.kind == "api" and receiver.of.qualname == apis.PROCESS:
+            creation, scope = receiver.call, receiver.scope
+            if creation is None or scope is None:
+                return
+            for role in ("target", "args", "kwargs"):
+                expr = argument(creation, role, _PROCESS_POSITIONS[role])
+                for element in _elements(expr) if role != "target" else [expr] if expr else []:
+                    sent.append(SentObject(role, element, scope))
+        elif (receiver.of.kind == "definition" and receiver.of.definition is not None
+              and apis.PROCESS in self.model.base_qualnames(receiver.of.definition)):
+            creation = receiver.call
+            sent.append(SentObject("process object", call.func.value, located.scope))
+        else:
+            return
+        self.facts.starts.append(WorkerStart(
+            "process", call, located, self.text(call), "certain", receiver.start_method,
+            tuple(sent), creation=creation, creation_scope=receiver.scope))
+
+    def _task_sent(self, tasks: list[tuple[Located, ast.Call, str]]) -> list[SentObject]:
+        sent: list[SentObject] = []
+        for located, call, method in tasks:
+            func = argument(call, "fn" if method == "submit" else "func", 0)
+            if func is not None:
+                sent.append(SentObject("task function", func, located.scope, is_task=True))
+            if method in ("apply", "apply_async"):
+                arguments = _elements(argument(call, "args", 1))
+            elif method == "submit":
+                arguments = [a.value if isinstance(a, ast.Starred) else a for a in call.args[1:]]
+                arguments += [k.value for k in call.keywords if k.arg not in ("fn",)]
+            else:
+                arguments = []
+            sent.extend(SentObject("task argument", a, located.scope, is_task=True)
+                        for a in arguments)
+        return sent
+
+    def _initializer_sent(self, call: ast.Call, scope: Scope,
+                          positions: dict[str, int]) -> list[SentObject]:
+        sent = []
+        initializer = argument(call, "initializer", positions["initializer"])
+        if initializer is not None:
+            sent.append(SentObject("initializer", initializer, scope))
+        sent.extend(SentObject("initargs", e, scope)
+                    for e in _elements(argument(call, "initargs", positions["initargs"])))
+        return sent
+
+    def _pool_start(self, call: ast.Call, located: Located, func: Value,
+                    tasks: list[tuple[Located, ast.Call, str]]) -> None:
+        sent = self._initializer_sent(call, located.scope, _POOL_POSITIONS)
+        sent += self._task_sent(tasks)
+        self.facts.starts.append(WorkerStart(
+            "pool", call, located, self.text(call), "certain", func.start_method, tuple(sent),
+            creation=call, creation_scope=located.scope))
+
+    def _executor_start(self, call: ast.Call, located: Located,
+                        tasks: list[tuple[Located, ast.Call, str]]) -> None:
+        executor_tasks = [t for t in tasks if t[2] in apis.EXECUTOR_TASK_METHODS]
+        if not executor_tasks:
+            return
+        first_located, first_call, _ = min(
+            executor_tasks, key=lambda t: (t[1].lineno, t[1].col_offset))
+        context = argument(call, "mp_context", _EXECUTOR_POSITIONS["mp_context"])
+        sent = self._initializer_sent(call, located.scope, _EXECUTOR_POSITIONS)
+        sent += self._task_sent(executor_tasks)
+        self.facts.starts.append(WorkerStart(
+            "executor", first_call, first_located, self.text(first_call), "certain",
+            self.method_of_context_argument(context, located.scope), tuple(sent),
+            creation=call, creation_scope=located.scope))
+
+    def _torch_spawn(self, call: ast.Call, located: Located, qualname: str) -> None:
+        sent = []
+        fn = argument(call, "fn", 0)
+        if fn is not None:
+            sent.append(SentObject("fn", fn, located.scope, is_task=True))
+        sent.extend(SentObject("args", e, located.scope, is_task=True)
+                    for e in _elements(argument(call, "args", 1)))
+        method = "spawn"
+        if qualname == apis.TORCH_START_PROCESSES:
+            method = self.method_of_context_argument(
+                argument(call, "start_method", 5), located.scope) or "spawn"
+        self.facts.starts.append(WorkerStart(
+            "torch_spawn", call, located, self.text(call), "certain", method, tuple(sent),
+            creation=call, creation_scope=located.scope))
+
+    def _joblib_start(self, call: ast.Call, located: Located) -> None:
+        inner = call.func
+        assert isinstance(inner, ast.Call)
+        parallel = self.model.infer(inner.func, located.scope)
+        if parallel.kind != "api" or parallel.qualname != apis.JOBLIB_PARALLEL:
+            return
+        backend = argument(inner, "backend", 2)
+        if not (isinstance(backend, ast.Constant) and backend.value == "multiprocessing"):
+            return
+        sent = []
+        for arg in call.args:
+            element = getattr(arg, "elt", arg)
+            if isinstance(element, ast.Call) and isinstance(element.func, ast.Call):
+                delayed = self.model.infer(element.func.func, located.scope)
+                if delayed.kind == "api" and delayed.qualname == apis.JOBLIB_DELAYED:
+                    scope = self.model.index.scope_of_node.get(id(arg), located.scope)
+                    if element.func.args:
+                        sent.append(SentObject("task function", element.func.args[0], scope,
+                                               is_task=True))
+        self.facts.starts.append(WorkerStart(
+            "joblib", call, located, self.text(call), "certain", None, tuple(sent),
+            creation=inner, creation_scope=located.scope))
+
+
+def detect_worker_facts(model: ModuleModel) -> WorkerFacts:
+    detector = _Detector(model)
+    detector.detect_dataloaders()
+    detector.detect_calls()
+    detector.facts.starts.sort(key=lambda s: (getattr(s.node, "lineno", 0),
+                                              getattr(s.node, "col_offset", 0)))
+    return detector.facts
