@@ -1,0 +1,30 @@
+"""ruff-like text: `path:line:col: SPG101 message`, then a summary line."""
+
+from __future__ import annotations
+
+from spawnguard.output.common import Report, Span, one_line, plural
+
+
+def render(report: Report) -> str:
+    lines = []
+    for path, finding in report.entries():
+        span = Span.of(finding.range)
+        message = one_line(finding.message)
+        lines.append(f"{path}:{span.line}:{span.column}: {finding.code} {message}")
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def summary(report: Report) -> str:
+    parts = []
+    if report.fixes_applied is not None:
+        parts.append(f"Applied {plural(report.fixes_applied, 'fix', 'fixes')}.")
+    if report.problem_count == 0:
+        parts.append("No problems found." if report.fixes_applied is None else "No problems left.")
+    else:
+        left = " left" if report.fixes_applied is not None else ""
+        parts.append(
+            f"Found {plural(report.problem_count, 'problem')}{left} "
+            f"({report.fixable_count} fixable)."
+        )
+    return " ".join(parts)
