@@ -157,12 +157,12 @@ def classify(test: ast.expr) -> GuardVerdict:
     if parent_false and child_false:
         return GuardVerdict(
             GuardKind.BROKEN,
-            'never true when the script runs (`__name__` is "__main__"): its body never runs',
+            'is never true when the script runs (`__name__` is "__main__"): its body never runs',
         )
     if parent_true and child_true:
         return GuardVerdict(
             GuardKind.BROKEN,
-            'also true in spawned children (`__name__` is "__mp_main__" there): its body runs '
+            'is also true in spawned children (`__name__` is "__mp_main__" there): its body runs '
             "again in every worker",
         )
     return GuardVerdict(

@@ -1,4 +1,15 @@
-"""SPG000 syntax-error (placeholder: being written)."""
+"""The file cannot be analysed: it does not parse, cannot be read, or is not UTF-8.
+
+## What happens
+spawnguard parses files with the grammar of the Python that runs it (run it with the project's
+interpreter to analyse newer syntax). A file that does not parse, cannot be read, or is not
+valid UTF-8 gets one SPG000 finding at the place of the error; the other files of the run are
+still checked, and the run goes on.
+
+## Fix
+Fix the syntax error (or the encoding). While a file is being edited the language server keeps
+showing the last complete analysis of the rest of the file.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +21,7 @@ from spawnguard.rules.base import Rule
 
 
 def check(model: ModuleModel) -> Iterator[Finding]:
+    # The engine reports SPG000 from the parser; a model exists only for parsed files.
     return iter(())
 
 
@@ -17,6 +29,6 @@ RULE = Rule(
     code="SPG000",
     name="syntax-error",
     default_severity=Severity.ERROR,
-    summary="(being written)",
+    summary="The file cannot be analysed: it does not parse, cannot be read, or is not UTF-8.",
     check=check,
 )

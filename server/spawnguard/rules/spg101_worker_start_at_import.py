@@ -1,22 +1,95 @@
-"""SPG101 worker-start-at-import (placeholder: being written)."""
+"""Worker processes are started while the script is being imported.
+
+## What happens
+Under the `spawn` start method (the default on Windows and macOS) and under `forkserver`
+(the default on Linux from Python 3.14), every worker process starts a fresh interpreter and
+**re-runs the main script's top level** (as `__mp_main__`) before it can receive its task.
+When that top level itself starts workers — iterates a `DataLoader(num_workers>0)`, calls
+`Process.start()`, creates a `Pool` or `Manager`, submits to a `ProcessPoolExecutor`, calls
+`torch.multiprocessing.spawn` — the child reaches the same line and stops with:
+
+```
+RuntimeError:
+        An attempt has been made to start a new process before the
+        current process has finished its bootstrapping phase.
+```
+
+The parent then sees `RuntimeError: DataLoader worker (pid(s) …) exited unexpectedly`,
+`concurrent.futures.process.BrokenProcessPool`, or a `Pool` that respawns workers forever.
+The code also counts as starting at import time when it sits in a function of the same file
+that module-level code calls (`def main(): …` followed by a bare `main()`): the message names
+the call chain. On Linux with Python ≤ 3.13 the default `fork` hides the bug.
+
+Severity: error when the worker count is a literal > 0 or the API always spawns; warning when
+the count is not known statically (a variable, `os.cpu_count()`, `**cfg`). Constructing a
+`DataLoader` or calling `len()` on it starts nothing; `num_workers=0` never starts workers.
+
+## Fix
+Run the job only in the parent: put the statements that start it under
+`if __name__ == "__main__":` (quick fix *Wrap in `if __name__ == "__main__":`*), or move them
+into `def main():` called from the guard (quick fix *Extract into `def main():`*). The fix
+keeps imports, definitions and every module-level name the worker code reads at top level.
+
+```python
+loader = DataLoader(ds, num_workers=2)
+
+if __name__ == "__main__":
+    for batch in loader:
+        train_step(batch)
+```
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spawnguard.analysis.findings import Finding, Severity
+from spawnguard.analysis.findings import Finding, Related, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.rules.base import Rule
+from spawnguard.rules.common import (
+    BOOTSTRAP_ERROR,
+    chain_related,
+    chain_text,
+    describe_start,
+    spawning_starts,
+)
+from spawnguard.rules.fixing import guard_fixes
 
 
 def check(model: ModuleModel) -> Iterator[Finding]:
-    return iter(())
+    for start in spawning_starts(model):
+        execution = model.execution(start.located)
+        if not execution.at_import:
+            continue
+        chain = chain_text(execution, start)
+        where = f" ({chain})" if chain else ""
+        method = model.start_method(start)
+        message = (
+            f"Worker start at import time{where}: {describe_start(model, start)} runs while "
+            f"the script is imported; under {method} each worker re-imports the script, "
+            f"reaches it again and fails with {BOOTSTRAP_ERROR}. "
+            'Run it under `if __name__ == "__main__":`.'
+        )
+        certain = start.workers == "certain" or start.always_spawns
+        related = chain_related(model, execution)
+        if start.kind == "dataloader" and start.creation is not None:
+            related += (Related(model.range(start.creation), "the DataLoader is created here"),)
+        entry = execution.chain[0].call if execution.chain else start.located
+        yield Finding(
+            code=RULE.code,
+            severity=Severity.ERROR if certain else Severity.WARNING,
+            message=message,
+            range=model.range(start.node),
+            related=related,
+            fixes=guard_fixes(model, entry.top_statement),
+        )
 
 
 RULE = Rule(
     code="SPG101",
     name="worker-start-at-import",
     default_severity=Severity.ERROR,
-    summary="(being written)",
+    summary="Worker processes are started while the script is being imported.",
     check=check,
+    applies_to_notebooks=False,
 )

@@ -1,4 +1,22 @@
-"""SPG601 fork-only-context (placeholder: being written)."""
+"""The code asks for the `fork` start method explicitly.
+
+## What happens
+`multiprocessing.get_context("fork")`, `set_start_method("fork")`,
+`DataLoader(multiprocessing_context="fork")` or `mp_context=get_context("fork")` make the code
+run on Linux only:
+
+- on Windows there is no fork: `ValueError: cannot find context for 'fork'`;
+- on macOS fork is unsafe with threads and system frameworks (the reason spawn became the
+  default there in Python 3.8) and can crash or deadlock;
+- from Python 3.14, Linux defaults to `forkserver`; asking for fork still works there.
+
+spawnguard honours the explicit choice: the workers of such a start are not re-imported, so
+SPG101 and SPG201 do not apply to them. This finding is information only.
+
+## Fix
+Prefer `"spawn"` (or `"forkserver"`) and keep the code spawn-safe, or keep fork knowingly and
+suppress this finding (`# spawnguard: ignore[SPG601]`).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +28,22 @@ from spawnguard.rules.base import Rule
 
 
 def check(model: ModuleModel) -> Iterator[Finding]:
-    return iter(())
+    for _located, node, what in model.worker_facts.fork_requests:
+        yield Finding(
+            code=RULE.code,
+            severity=RULE.default_severity,
+            message=(
+                f"{what} makes this code Linux-only: fork does not exist on Windows "
+                "(ValueError: cannot find context for 'fork') and is unsafe on macOS."
+            ),
+            range=model.range(node),
+        )
 
 
 RULE = Rule(
     code="SPG601",
     name="fork-only-context",
     default_severity=Severity.INFORMATION,
-    summary="(being written)",
+    summary="The code asks for the fork start method explicitly.",
     check=check,
 )

@@ -1,0 +1,185 @@
+"""Will a value sent to workers unpickle there?
+
+pickle stores functions and classes by reference (module + qualified name); the child looks
+them up after re-importing the script as `__mp_main__`. That fails for lambdas, nested
+functions and local classes (no importable name), and for anything defined inside the main
+guard (the child never runs the guard). Instances carry their state, which must pickle too.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from spawnguard.analysis import apis
+from spawnguard.analysis.scopes import Definition
+from spawnguard.analysis.values import Value
+from spawnguard.analysis.workers import SentObject
+
+if TYPE_CHECKING:
+    from spawnguard.analysis.model import ModuleModel
+
+ProblemCode = Literal["SPG201", "SPG202", "SPG203"]
+_STATE_HOOKS = ("__getstate__", "__reduce__", "__reduce_ex__")
+
+
+@dataclass(frozen=True, eq=False)
+class PickleProblem:
+    code: ProblemCode
+    what: str  # "a lambda", "the nested function `f`", ...
+    sent: SentObject
+    definition: Definition | None = None  # what to point at (and lift / move)
+    # SPG203: the attribute assignment or constructor argument at fault.
+    culprit: ast.AST | None = None
+    attribute: str | None = None
+
+
+def pickle_problems(model: ModuleModel, sent: SentObject) -> list[PickleProblem]:
+    value = model.infer(sent.expr, sent.scope)
+    problems = _classify(model, value, sent, prefix="")
+    if sent.role == "dataset" and value.kind == "instance":
+        problems += dataset_state_problems(model, value, sent)
+    return problems
+
+
+def _classify(model: ModuleModel, value: Value, sent: SentObject,
+              prefix: str) -> list[PickleProblem]:
+    if value.kind == "definition" and value.definition is not None:
+        problem = _definition_problem(value.definition, sent, prefix, instance=False)
+        return [problem] if problem else []
+    if value.kind == "instance" and value.of is not None and value.of.definition is not None:
+        problem = _definition_problem(value.of.definition, sent, prefix, instance=True)
+        return [problem] if problem else []
+    if value.kind == "bound_method" and value.of is not None:
+        inner = _classify(model, value.of, sent, prefix)
+        return [_reword(p, f"a method of {p.what}") for p in inner]
+    if value.kind == "partial" and value.of is not None:
+        problems = _classify(model, value.of, sent, prefix + "functools.partial of ")
+        if value.call is not None and value.scope is not None:
+            for arg in (*value.call.args[1:], *(k.value for k in value.call.keywords)):
+                argument_value = model.infer(arg, value.scope)
+                problems += _classify(model, argument_value, sent,
+                                      prefix + "functools.partial with ")
+        return problems
+    return []
+
+
+def _reword(problem: PickleProblem, what: str) -> PickleProblem:
+    return PickleProblem(problem.code, what, problem.sent, problem.definition)
+
+
+def _definition_problem(definition: Definition, sent: SentObject, prefix: str,
+                        instance: bool) -> PickleProblem | None:
+    if definition.is_lambda:
+        return PickleProblem("SPG201", f"{prefix}a lambda", sent, definition)
+    noun = "class" if definition.is_class else "function"
+    if definition.placement == "local":
+        what = (f"an instance of the local class `{definition.name}`" if instance
+                else f"the {'local' if definition.is_class else 'nested'} {noun} "
+                f"`{definition.name}`")
+        return PickleProblem("SPG201", prefix + what, sent, definition)
+    if definition.placement == "guard":
+        what = (f"an instance of `{definition.name}`" if instance
+                else f"the {noun} `{definition.name}`")
+        return PickleProblem("SPG202", prefix + what, sent, definition)
+    return None
+
+
+def dataset_state_problems(model: ModuleModel, dataset: Value,
+                           sent: SentObject) -> list[PickleProblem]:
+    """SPG203: a dataset of this file whose state cannot be pickled."""
+    if dataset.of is None or dataset.of.definition is None:
+        return []
+    cls = dataset.of.definition
+    if cls.placement not in ("module", "member"):
+        return []  # SPG201/SPG202 already say the class itself cannot travel
+    lineage = model.class_lineage(cls)
+    if any(model.class_member(c, hook) for c in lineage for hook in _STATE_HOOKS):
+        return []
+    problems: list[PickleProblem] = []
+    for owner in lineage:
+        init = model.class_member(owner, "__init__")
+        if init is None or init.parent.definition is not owner:
+            continue
+        for attribute, value_node, statement in _self_assignments(init):
+            what = _unpicklable_state(model, value_node, init)
+            if what:
+                problems.append(PickleProblem(
+                    "SPG203", what, sent, cls, culprit=statement, attribute=attribute))
+    if dataset.call is not None and dataset.scope is not None:
+        for name, arg in _constructor_arguments(dataset.call):
+            value = model.infer(arg, dataset.scope)
+            if value.kind == "definition" and value.definition is not None and (
+                    value.definition.is_lambda or value.definition.placement == "local"):
+                what = "a lambda" if value.definition.is_lambda else "a nested function"
+                problems.append(PickleProblem(
+                    "SPG203", what, sent, value.definition, culprit=arg, attribute=name))
+    return problems
+
+
+def _self_assignments(init: Definition) -> list[tuple[str, ast.expr, ast.stmt]]:
+    node = init.node
+    assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    params = [*node.args.posonlyargs, *node.args.args]
+    if not params:
+        return []
+    self_name = params[0].arg
+    found = []
+    pending: list[ast.AST] = list(node.body)
+    while pending:
+        statement = pending.pop(0)
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
+            targets = statement.targets if isinstance(statement, ast.Assign) else [
+                statement.target]
+            for target in targets:
+                if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                        and target.value.id == self_name):
+                    found.append((target.attr, statement.value, statement))
+        elif isinstance(statement, ast.stmt):
+            pending.extend(c for c in ast.iter_child_nodes(statement) if isinstance(c, ast.stmt))
+    return found
+
+
+def _unpicklable_state(model: ModuleModel, node: ast.expr, init: Definition) -> str | None:
+    if isinstance(node, ast.GeneratorExp):
+        return "a generator"
+    if isinstance(node, ast.Lambda):
+        return "a lambda"
+    value = model.infer(node, init.scope)
+    if value.kind == "definition" and value.definition is not None:
+        if value.definition.is_lambda:
+            return "a lambda"
+        if value.definition.placement == "local":
+            return "a nested function"
+    if isinstance(node, ast.Call):
+        func = model.infer(node.func, init.scope)
+        if func.kind == "api" and func.qualname in apis.UNPICKLABLE_FACTORIES:
+            return apis.UNPICKLABLE_FACTORIES[func.qualname]
+        if func.kind == "definition" and func.definition is not None and _is_generator(
+                func.definition):
+            return "a generator"
+    return None
+
+
+def _is_generator(definition: Definition) -> bool:
+    node = definition.node
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    pending: list[ast.AST] = list(node.body)
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.Yield | ast.YieldFrom):
+            return True
+        if not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+                          | ast.Lambda):
+            pending.extend(ast.iter_child_nodes(current))
+    return False
+
+
+def _constructor_arguments(call: ast.Call) -> list[tuple[str, ast.expr]]:
+    named = [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+    positional = [(f"argument {i + 1}", a) for i, a in enumerate(call.args)]
+    return positional + named

@@ -1,0 +1,100 @@
+"""Facts and wording that several rules share."""
+
+from __future__ import annotations
+
+import ast
+
+from spawnguard.analysis import apis
+from spawnguard.analysis.calls import Execution
+from spawnguard.analysis.findings import Position, Range, Related
+from spawnguard.analysis.model import ModuleModel
+from spawnguard.analysis.pickling import PickleProblem, pickle_problems
+from spawnguard.analysis.workers import WorkerStart
+
+BOOTSTRAP_ERROR = (
+    "RuntimeError: An attempt has been made to start a new process before the current "
+    "process has finished its bootstrapping phase"
+)
+
+_START_WHAT = {
+    "process": "Process.start()",
+    "pool": "creating a Pool",
+    "manager": "Manager() (it starts a server process)",
+    "executor": "the first task given to a ProcessPoolExecutor",
+    "torch_spawn": "torch.multiprocessing.spawn (always uses spawn)",
+    "joblib": "joblib.Parallel with the multiprocessing backend",
+}
+
+
+def describe_start(model: ModuleModel, start: WorkerStart) -> str:
+    if start.kind == "dataloader":
+        count = "num_workers > 0" if start.workers == "certain" else "num_workers maybe > 0"
+        if start.creation is not None and start.creation_scope is not None:
+            expr = _num_workers_text(model, start)
+            if expr:
+                count = f"num_workers={expr}"
+        how = f" ({start.via})" if start.via else ""
+        return f"iterating a DataLoader with {count}{how}"
+    return _START_WHAT[start.kind]
+
+
+def _num_workers_text(model: ModuleModel, start: WorkerStart) -> str | None:
+    from spawnguard.analysis.workers import argument
+
+    assert start.creation is not None
+    expr = argument(start.creation, "num_workers", 5)
+    if expr is None:
+        return None
+    text = model.source.slice(model.source.node_range(expr))
+    return text if len(text) <= 30 and "\n" not in text else None
+
+
+def chain_text(execution: Execution, start: WorkerStart) -> str:
+    if not execution.chain:
+        return ""
+    names = [f"{edge.callee.name}()" for edge in execution.chain]
+    return " → ".join([*names, start.description])
+
+
+def chain_related(model: ModuleModel, execution: Execution) -> tuple[Related, ...]:
+    related = []
+    for position, edge in enumerate(execution.chain):
+        where = "at import time" if position == 0 else f"from {edge.caller.name}()" \
+            if edge.caller else ""
+        related.append(Related(model.range(edge.call.node),
+                               f"{edge.callee.name}() is called here {where}".rstrip()))
+    return tuple(related)
+
+
+def spawning_starts(model: ModuleModel) -> list[WorkerStart]:
+    """Starts whose workers re-import the script (spawn or forkserver)."""
+    return [s for s in model.worker_starts if model.start_method(s) in apis.SPAWNING_METHODS]
+
+
+def sent_problems(model: ModuleModel, code: str) -> list[PickleProblem]:
+    """Pickling problems of objects sent to workers, one per place passed and code."""
+    seen: set[tuple[int, str]] = set()
+    problems = []
+    for start in model.worker_starts:
+        pickles_all = model.start_pickles_everything(start)
+        for sent in start.sent:
+            if not (pickles_all or sent.is_task):
+                continue
+            for problem in pickle_problems(model, sent):
+                key = (id(sent.expr), problem.what)
+                if problem.code != code or key in seen:
+                    continue
+                seen.add(key)
+                problems.append(problem)
+    return problems
+
+
+def first_line_range(model: ModuleModel, node: ast.AST):
+    """The node's range, cut at the end of its first line (for long statements)."""
+    from spawnguard.analysis.findings import Position, Range
+
+    full = model.range(node)
+    if full.start.line == full.end.line:
+        return full
+    line_text = model.source.line(full.start.line)
+    return Range(full.start, Position(full.start.line, len(line_text.rstrip())))
