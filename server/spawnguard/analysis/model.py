@@ -13,7 +13,6 @@ from functools import cached_property
 
 from spawnguard.analysis import apis
 from spawnguard.analysis.calls import CallGraph, Execution, build_call_graph
-from spawnguard.analysis.findings import Range
 from spawnguard.analysis.scopes import (
     Binding,
     Definition,

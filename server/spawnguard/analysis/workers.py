@@ -5,7 +5,7 @@
 | `DataLoader(num_workers>0)` | where it is iterated | dataset, collate_fn, worker_init_fn |
 | `Process(...).start()` | the `start()` call | target, args, kwargs (a subclass: the object) |
 | `Pool(...)`, `Manager()` | construction | initializer, initargs, task functions and arguments |
-| `ProcessPoolExecutor(...)` | the first `submit`/`map` | initializer, initargs, task functions and arguments |
+| `ProcessPoolExecutor(...)` | first `submit`/`map` | initializer, initargs, tasks and arguments |
 | `torch.multiprocessing.spawn` | the call (always spawn) | fn, args |
 | `joblib.Parallel(backend="multiprocessing")(...)` | the call | `delayed` functions |
 """

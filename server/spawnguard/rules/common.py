@@ -91,7 +91,6 @@ def sent_problems(model: ModuleModel, code: str) -> list[PickleProblem]:
 
 def first_line_range(model: ModuleModel, node: ast.AST):
     """The node's range, cut at the end of its first line (for long statements)."""
-    from spawnguard.analysis.findings import Position, Range
 
     full = model.range(node)
     if full.start.line == full.end.line:
