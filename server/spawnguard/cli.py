@@ -116,7 +116,7 @@ class ConfigResolver:
         found = self.config_file or find_config_file(start)
         if found not in self._cache:
             # No config file: the defaults, with exclude globs relative to the working folder.
-            config = load_config(config_file=found) if found else load_config(Path.cwd())
+            config = load_config(config_file=found) if found else Config(root=Path.cwd().resolve())
             self._cache[found] = config.with_overrides(self.select, self.ignore)
         return self._cache[found]
 

@@ -85,6 +85,17 @@ class Config:
         candidate = relative_path.rstrip("/") + ("/" if is_dir else "")
         return bool(candidate.strip("/")) and self.exclude_spec.match_file(candidate)
 
+    def excludes_path(self, path: Path) -> bool:
+        """Whether a file (absolute or relative to the working folder) is excluded.
+
+        Paths outside `root` are never excluded: the globs say nothing about them.
+        """
+        try:
+            relative = path.resolve().relative_to(self.root)
+        except ValueError:
+            return False
+        return self.is_excluded(relative.as_posix(), is_dir=path.is_dir())
+
     def with_overrides(
         self, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None
     ) -> Config:
@@ -275,7 +286,7 @@ def _severity_table(table: Mapping[str, Any], fail: _Fail) -> dict[str, Severity
     if not isinstance(value, Mapping):
         raise fail("severity", f"expected a table like {{ SPG201 = \"warning\" }}, got "
                    f"{_type_name(value)}")
-    accepted = ", ".join(s.label for s in Severity)
+    accepted = ", ".join(s.label for s in sorted(Severity, reverse=True))
     result: dict[str, Severity] = {}
     for raw_code, raw_level in value.items():
         code = str(raw_code).strip().upper()
