@@ -1,0 +1,144 @@
+"""SPG102, SPG301, SPG501, SPG601, SPG000, suppressions and settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from spawnguard.analysis.findings import Severity
+from spawnguard.analysis.settings import AnalysisSettings
+
+from .helpers import codes, dedent, found, run, span
+
+WORK = "import multiprocessing as mp\n\ndef work():\n    print('w')\n\n"
+GUARDED_START = 'if __name__ == "__main__":\n    mp.Process(target=work).start()\n'
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ('mp.set_start_method("spawn")', ["SPG102"]),
+        ('mp.set_start_method("forkserver")', ["SPG102"]),
+        ('mp.set_start_method("spawn", force=True)', []),
+        ('mp.set_start_method("fork")', ["SPG601"]),
+        ("mp.set_start_method(method)", ["SPG102"]),
+    ],
+)
+def test_set_start_method_at_import(call: str, expected: list[str]) -> None:
+    source = WORK + "method = 'spawn'\n" + call + "\n" + GUARDED_START
+    assert codes(source) == expected
+    if expected == ["SPG102"]:
+        assert found(source)[0] == ("SPG102", span(source, call))
+
+
+def test_set_start_method_in_guard_or_torch_alias() -> None:
+    guarded = WORK + 'if __name__ == "__main__":\n    mp.set_start_method("spawn")\n'
+    assert codes(guarded) == []
+    torch_alias = "import torch.multiprocessing as tmp\ntmp.set_start_method('spawn')\n"
+    assert codes(torch_alias) == ["SPG102"]
+
+
+@pytest.mark.parametrize(
+    ("condition", "broken"),
+    [
+        ('__name__ == "__main__"', False),
+        ('"__main__" == __name__', False),
+        ('__name__ == "__main__" and DEBUG', False),
+        ('__name__ == "main"', True),
+        ('__name__ == "__main__ "', True),
+        ('__name__ in ("__main__", "__mp_main__")', True),
+        ('__name__.endswith("main__")', True),
+        ('__name__ is "__main__"', True),
+        ('__name__ == "__main__" or DEBUG', True),
+        ('__name__ == "mypackage.module"', False),
+    ],
+)
+def test_broken_main_guards(condition: str, broken: bool) -> None:
+    source = f"DEBUG = False\nif {condition}:\n    print('run')\n"
+    if broken:
+        assert found(source) == [("SPG301", span(source, condition))]
+    else:
+        assert codes(source) == []
+
+
+def test_code_under_a_broken_guard_still_counts_as_import_time() -> None:
+    source = WORK + "if __name__ in ('__main__', '__mp_main__'):\n" \
+        "    mp.Process(target=work).start()\n"
+    assert codes(source) == ["SPG301", "SPG101"]
+
+
+def test_import_time_work_is_one_hint_with_related_statements() -> None:
+    source = dedent("""
+        import multiprocessing as mp
+        import torch
+
+        SIZE = 4
+        model = torch.nn.Linear(SIZE, SIZE)
+        print("loading")
+        data = [i for i in range(SIZE)]
+
+        def work(x):
+            return x
+
+        if __name__ == "__main__":
+            with mp.Pool(2) as pool:
+                pool.map(work, data)
+        """)
+    [finding] = [f for f in run(source, select=("SPG",)) if f.code == "SPG501"]
+    assert finding.severity is Severity.HINT
+    assert (finding.range.start.line, finding.range.start.character) == span(source, "model")[:2]
+    assert [r.range.start.line for r in finding.related] == [
+        span(source, "model =")[0], span(source, 'print("loading")')[0],
+        span(source, "data =")[0]]
+    no_workers = source.replace("mp.Pool(2)", "open('x')").replace("pool.map(work, data)", "")
+    assert "SPG501" not in codes(no_workers.replace("as pool:", "as f:\n        pass"),
+                                 select=("SPG",))
+
+
+def test_fork_requests_are_information() -> None:
+    source = dedent("""
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        if __name__ == "__main__":
+            ctx = mp.get_context("fork")
+            with ProcessPoolExecutor(2, mp_context=ctx) as ex:
+                ex.submit(print, 1)
+        """)
+    findings = run(source)
+    assert [(f.code, f.severity) for f in findings] == [("SPG601", Severity.INFORMATION)]
+    assert "Windows" in findings[0].message
+
+
+def test_syntax_error_is_spg000_with_position() -> None:
+    source = "import os\nx = (1,\ny = 2\n"
+    [finding] = run(source)
+    assert finding.code == "SPG000"
+    assert finding.range.start.line in (2, 3)
+    assert codes("\x00") == ["SPG000"]
+
+
+def test_suppression_comments() -> None:
+    line = "mp.Process(target=work).start()"
+    assert codes(WORK + line + "  # spawnguard: ignore[SPG101]\n") == []
+    assert codes(WORK + line + "  # spawnguard: ignore\n") == []
+    assert codes(WORK + line + "  # spawnguard: ignore[SPG201]\n") == ["SPG101"]
+    assert codes("# spawnguard: ignore-file\n" + WORK + line + "\n") == []
+    text_only = WORK + line + "  # spawnguard: ignore[SPG101]\n"
+    assert codes(text_only.replace("# spawn", "x = '# spawn")) in (["SPG000"], ["SPG101"])
+
+
+def test_select_ignore_and_severity_overrides() -> None:
+    source = WORK + "mp.Process(target=lambda: None).start()\n"
+    assert codes(source) == ["SPG101", "SPG201"]
+    assert codes(source, select=("SPG2",)) == ["SPG201"]
+    assert codes(source, ignore=("SPG1",)) == ["SPG201"]
+    assert codes(source, select=("SPG",), ignore=("SPG2", "SPG5")) == ["SPG101"]
+    assert codes(source, select=("SPG201",), ignore=("SPG2",)) == ["SPG201"]
+    severities = {f.code: f.severity for f in run(
+        source, severity={"SPG201": Severity.WARNING}, ignore=("SPG501",))}
+    assert severities == {"SPG101": Severity.ERROR, "SPG201": Severity.WARNING}
+
+
+def test_settings_reject_unknown_start_method() -> None:
+    with pytest.raises(ValueError, match="assume-start-method"):
+        AnalysisSettings(assume_start_method="thread")
