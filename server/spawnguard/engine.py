@@ -6,6 +6,7 @@ fix they apply goes through `fix_text` / `apply_edits`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -21,6 +22,14 @@ from spawnguard.rules import ALL_RULES, SYNTAX_ERROR_RULE
 
 MAX_FIX_ROUNDS = 20
 
+# A file whose text spells none of these can neither import a worker API nor test
+# `__name__`: no rule can fire there, so it is not modelled (most files of a big tree).
+_RELEVANT = re.compile(r"__name__|torch|multiprocessing|concurrent|joblib|lightning")
+
+
+def may_have_findings(text: str) -> bool:
+    return _RELEVANT.search(text) is not None
+
 
 def analyze(
     text: str, *, path: str | None = None, settings: AnalysisSettings = DEFAULT_SETTINGS
@@ -35,7 +44,7 @@ def analyze(
     if parsed.error is not None:
         if settings.is_enabled(SYNTAX_ERROR_RULE.code):
             findings.append(parsed.error)
-    else:
+    elif may_have_findings(text):
         model = ModuleModel.build(source, parsed.tree, settings=settings, path=path)
         for rule in ALL_RULES:
             if not settings.is_enabled(rule.code):

@@ -102,6 +102,11 @@ UNPICKLABLE_FACTORIES = {
     "socket.socket": "a socket",
 }
 
+# Packages whose import makes worker starts possible (the model skips other files).
+WORKER_PACKAGES = frozenset(
+    {"torch", "multiprocessing", "concurrent", "joblib", "lightning", "pytorch_lightning"})
+DATALOADER_PACKAGES = frozenset({"torch", "lightning", "pytorch_lightning"})
+
 FORKING_METHODS = ("fork",)
 SPAWNING_METHODS = ("spawn", "forkserver")
 

@@ -7,6 +7,7 @@ including in every spawn child) and `guard` (runs only under a correct main guar
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -102,11 +103,11 @@ class ScopeIndex:
     definition_of: dict[int, Definition] = field(default_factory=dict)  # id(node) →
     calls: list[Located] = field(default_factory=list)
     loops: list[Located] = field(default_factory=list)  # For / AsyncFor / comprehension
-    name_loads: list[Located] = field(default_factory=list)
     module_ifs: list[ModuleIf] = field(default_factory=list)
     guards: list[ast.If] = field(default_factory=list)  # correct guards (body = guarded)
     region_of_statement: dict[int, Region] = field(default_factory=dict)  # module-level stmts
     scope_of_node: dict[int, Scope] = field(default_factory=dict)  # scope-opening node →
+    imported_roots: set[str] = field(default_factory=set)  # top packages imported anywhere
 
 
 def _position(node: ast.AST) -> tuple[int, int]:
@@ -120,6 +121,7 @@ class _Walker:
         self.scope = self.module
         self.region: Region | None = "import"
         self.top: ast.stmt | None = None
+        self._handlers: dict[type, Callable[[ast.AST], None]] = {}
 
     # --- bindings ------------------------------------------------------------------------------
 
@@ -167,18 +169,25 @@ class _Walker:
                 self.top = None
 
     def visit(self, node: ast.AST) -> None:
-        method = getattr(self, "visit_" + node.__class__.__name__, None)
-        if method is not None:
-            method(node)
-        else:
-            self.generic_visit(node)
+        handler = self._handlers.get(node.__class__)
+        if handler is None:
+            handler = getattr(self, "visit_" + node.__class__.__name__, None) or \
+                self.generic_visit
+            self._handlers[node.__class__] = handler
+        handler(node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.stmt):
-                self.visit_statement(child)
-            else:
-                self.visit(child)
+        # iter_child_nodes without the generator: this loop runs for every node of the file.
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for child in value:
+                    if isinstance(child, ast.stmt):
+                        self.visit_statement(child)
+                    elif isinstance(child, ast.AST):
+                        self.visit(child)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
 
     def located(self, node: ast.AST) -> Located:
         assert self.top is not None
@@ -210,6 +219,7 @@ class _Walker:
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
+            self.index.imported_roots.add(alias.name.split(".")[0])
             if alias.asname:
                 self.bind(alias.asname, "import", node, qualname=alias.name)
             else:
@@ -218,6 +228,7 @@ class _Walker:
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
+        self.index.imported_roots.add(module.split(".")[0] if not node.level else ".")
         if node.level:
             module = "." * node.level + module
         for alias in node.names:
@@ -251,7 +262,6 @@ class _Walker:
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.visit(node.value)
         if isinstance(node.target, ast.Name):
-            self.index.name_loads.append(self.located(node.target))
             self.bind(node.target.id, "other", node)
         else:
             self.visit(node.target)
@@ -372,8 +382,10 @@ class _Walker:
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
-        if isinstance(node.ctx, ast.Load):
-            self.index.name_loads.append(self.located(node))
+        pass  # loads are resolved on demand; stores are bound by their statements
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        pass
 
     def visit_comprehension_node(self, node: ast.AST, elements: list[ast.expr]) -> None:
         generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
@@ -404,6 +416,21 @@ class _Walker:
 
     def visit_DictComp(self, node: ast.DictComp) -> None:
         self.visit_comprehension_node(node, [node.key, node.value])
+
+
+def names_loaded_in(index: ScopeIndex, definition: Definition) -> Iterator[tuple[ast.Name, Scope]]:
+    """Every name a definition's code loads, with the scope the load happens in."""
+    node = definition.node
+    roots: list[ast.AST] = [node.body] if isinstance(node, ast.Lambda) else list(node.body)
+    pending: list[tuple[ast.AST, Scope]] = [(root, definition.scope) for root in roots]
+    while pending:
+        current, scope = pending.pop()
+        if isinstance(current, ast.Name):
+            if isinstance(current.ctx, ast.Load):
+                yield current, scope
+            continue
+        inner = index.scope_of_node.get(id(current), scope)
+        pending.extend((child, inner) for child in ast.iter_child_nodes(current))
 
 
 def build_scopes(tree: ast.Module) -> ScopeIndex:

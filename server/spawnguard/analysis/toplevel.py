@@ -11,7 +11,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from spawnguard.analysis.guard import GuardKind, classify
-from spawnguard.analysis.scopes import Definition, Scope
+from spawnguard.analysis.scopes import Definition, Scope, names_loaded_in
 
 if TYPE_CHECKING:
     from spawnguard.analysis.model import ModuleModel
@@ -153,14 +153,11 @@ def worker_read_names(model: ModuleModel) -> set[str]:
     """Module-level names that code running in workers reads."""
     reached = worker_definitions(model)
     names: set[str] = set()
-    for located in model.index.name_loads:
-        if located.scope is model.module_scope or not _inside_any(located.scope, reached):
-            continue
-        node = located.node
-        assert isinstance(node, ast.Name)
-        binding = model.resolve(node.id, located.scope, node)
-        if binding is not None and binding.scope is model.module_scope:
-            names.add(node.id)
+    for definition in reached:
+        for node, scope in names_loaded_in(model.index, definition):
+            binding = model.resolve(node.id, scope, node)
+            if binding is not None and binding.scope is model.module_scope:
+                names.add(node.id)
     return names
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from spawnguard.analysis import apis
@@ -103,7 +104,6 @@ class _Detector:
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
         self.facts = WorkerFacts()
-        self._iterated_params = self._compute_iterated_params()
 
     # --- DataLoader ----------------------------------------------------------------------------
 
@@ -160,11 +160,12 @@ class _Detector:
             self.method_of_context_argument(context, scope), tuple(sent), via, call, scope,
         ))
 
-    def _compute_iterated_params(self) -> dict[Definition, dict[str, ast.AST]]:
+    @cached_property
+    def _iterated_params(self) -> dict[Definition, dict[str, ast.AST]]:
         """For each function of this file: its parameters that it iterates (directly or by
         passing them on to a function that does)."""
         iterated: dict[Definition, dict[str, ast.AST]] = {}
-        for located, expr in self._iteration_sites():
+        for located, expr in self._iteration_sites:
             if isinstance(expr, ast.Name):
                 binding = self.model.resolve(expr.id, located.scope, expr)
                 owner = binding.scope.definition if binding else None
@@ -210,6 +211,7 @@ class _Detector:
         pairs += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
         return pairs
 
+    @cached_property
     def _iteration_sites(self) -> list[tuple[Located, ast.expr]]:
         """(where, what) for every expression this file iterates."""
         sites: list[tuple[Located, ast.expr]] = []
@@ -232,7 +234,7 @@ class _Detector:
         return sites
 
     def detect_dataloaders(self) -> None:
-        for located, expr in self._iteration_sites():
+        for located, expr in self._iteration_sites:
             loader = self.worker_loader(expr, located.scope)
             if loader is None:
                 continue
@@ -436,8 +438,14 @@ class _Detector:
 
 
 def detect_worker_facts(model: ModuleModel) -> WorkerFacts:
+    # Every API qualname comes from an import: without one of these packages imported, the
+    # file cannot start workers (a cheap exit for most files of a big tree).
+    roots = model.index.imported_roots
+    if not roots & apis.WORKER_PACKAGES:
+        return WorkerFacts()
     detector = _Detector(model)
-    detector.detect_dataloaders()
+    if roots & apis.DATALOADER_PACKAGES:
+        detector.detect_dataloaders()
     detector.detect_calls()
     detector.facts.starts.sort(key=lambda s: (getattr(s.node, "lineno", 0),
                                               getattr(s.node, "col_offset", 0)))
