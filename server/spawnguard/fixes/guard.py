@@ -1,0 +1,376 @@
+"""Fixes that put import-time code under `if __name__ == "__main__":` (SPG101, SPG102, SPG301).
+
+The analysis decides which module-level statements to move; these functions only move them,
+keeping their order and text. They return None rather than a fix that would change what the
+script does: a statement that shares its line with another, or a move that would swap a moved
+statement with a kept one that binds or reads the same names.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from spawnguard.analysis.findings import Fix
+from spawnguard.analysis.source import SourceText
+from spawnguard.fixes.names import (
+    COMPREHENSIONS,
+    bound_names,
+    definition_reads,
+    index_in,
+    module_facts,
+    scope_facts,
+)
+from spawnguard.fixes.statements import (
+    GUARD_HEADER,
+    EditBuilder,
+    LineSpan,
+    blank_lines_above,
+    blank_lines_between,
+    code_start_line,
+    first_line,
+    indentation,
+    is_blank,
+    reindent,
+    statement_span,
+)
+from spawnguard.fixes.text import indent_unit
+
+WRAP_TITLE = 'Wrap in if __name__ == "__main__":'
+EXTRACT_TITLE = "Extract into def main():"
+MOVE_TITLE = 'Move into if __name__ == "__main__":'
+REWRITE_TITLE = 'Rewrite as if __name__ == "__main__":'
+MAIN_NAME = "main"
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Moved statements that are neighbours in the module body, moved as one block of lines
+    (with the blank lines and comments between them)."""
+
+    first_index: int
+    last_index: int
+    span: LineSpan
+
+
+@dataclass(frozen=True)
+class _Plan:
+    before: list[_Run]  # runs before the guard (all of them when there is no guard)
+    after: list[_Run]  # runs after the guard
+
+
+def _plan(
+    source: SourceText, tree: ast.Module, moved: Sequence[ast.stmt], guard: ast.If | None
+) -> _Plan | None:
+    found = [index_in(tree.body, statement) for statement in moved]
+    guard_index = index_in(tree.body, guard) if guard is not None else None
+    if None in found or (guard is not None and (guard_index is None or guard_index in found)):
+        return None
+    indexes = sorted({index for index in found if index is not None})
+    spans = {}
+    for index in indexes:
+        span = statement_span(source, tree.body[index])
+        if span is None:
+            return None
+        spans[index] = span
+    if not _order_change_is_safe(tree, indexes, guard_index):
+        return None
+    runs: list[_Run] = []
+    for index in indexes:
+        if runs and runs[-1].last_index == index - 1:
+            previous = runs.pop()
+            runs.append(_Run(previous.first_index, index, LineSpan(previous.span.first,
+                                                                   spans[index].last)))
+        else:
+            runs.append(_Run(index, index, spans[index]))
+    split = len(tree.body) if guard_index is None else guard_index
+    before = [run for run in runs if run.first_index < split]
+    if guard is not None and bound_names(tree.body[i] for i in indexes if i < split) & {
+        node.id for node in ast.walk(guard.test) if isinstance(node, ast.Name)
+    }:
+        return None  # the guard's condition reads what they bind: they must run before it
+    return _Plan(before, runs[len(before) :])
+
+
+# --- is the new execution order safe? -----------------------------------------------------------
+
+
+def _execution_reads(statement: ast.stmt, definitions: dict[str, ast.stmt]) -> set[str]:
+    """Names a statement reads when it runs, following calls into this module's definitions."""
+    facts = scope_facts([statement])
+    reads = set(facts.loaded)
+    for nested in facts.nested:
+        if isinstance(nested, (ast.ClassDef, *COMPREHENSIONS)):
+            reads |= definition_reads(nested)
+    pending = [name for name in reads if name in definitions]
+    followed: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in followed:
+            continue
+        followed.add(name)
+        more = definition_reads(definitions[name])
+        reads |= more
+        pending.extend(n for n in more if n in definitions)
+    return reads
+
+
+def _order_change_is_safe(tree: ast.Module, moved: list[int], guard_index: int | None) -> bool:
+    """True when no moved statement trades places with a kept one that shares names with it.
+
+    Without a guard, moved statements run after every kept one; with one, those before it
+    run at the start of its body and those after it at the end.
+    """
+    body = tree.body
+
+    def new_position(index: int) -> tuple[int, int, int]:
+        if index not in moved_set:
+            return (index, 0, 0)
+        if guard_index is None:
+            return (len(body), 0, index)
+        return (guard_index, -1 if index < guard_index else 1, index)
+
+    moved_set = set(moved)
+    definitions = {
+        s.name: s
+        for s in body
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    }
+    reads = {i: _execution_reads(body[i], definitions) for i in range(len(body))}
+    binds = {i: bound_names([body[i]]) for i in range(len(body))}
+    for m in moved:
+        for k in range(len(body)):
+            if k in moved_set or k == guard_index:
+                continue
+            swapped = (m < k) != (new_position(m) < new_position(k))
+            if swapped and (binds[m] & (reads[k] | binds[k]) or reads[m] & binds[k]):
+                return False
+    return True
+
+
+# --- the guard ------------------------------------------------------------------------------------
+
+
+def _is_negated(guard: ast.If) -> bool:
+    """`if __name__ != "__main__": … else: …` guards its else branch; not handled here."""
+    test = guard.test
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return True
+    return isinstance(test, ast.Compare) and any(isinstance(op, ast.NotEq) for op in test.ops)
+
+
+@dataclass(frozen=True)
+class _GuardShape:
+    """How an existing guard is written: its header text and how its body is laid out."""
+
+    header: str  # `if …:` as written (may span lines), without a trailing line break
+    inline_body: str | None  # the body's text when it sits on the header line
+    body_prefix: str  # indentation of the body
+
+
+def _guard_shape(source: SourceText, guard: ast.If, unit: str) -> _GuardShape | None:
+    if _is_negated(guard) or statement_span(source, guard) is None:
+        return None
+    body_start = guard.body[0]
+    if body_start.lineno == guard.lineno:
+        if guard.orelse or guard.end_lineno != guard.lineno:
+            return None
+        line = source.line(guard.lineno)
+        start = source.byte_col_to_char(guard.lineno, body_start.col_offset)
+        return _GuardShape(line[:start].rstrip(), line[start:].rstrip(), unit)
+    header_end = first_line(source, body_start) - 1
+    while header_end > guard.lineno and is_blank(source, header_end):
+        header_end -= 1
+    header = source.newline.join(source.lines[guard.lineno - 1 : header_end])
+    return _GuardShape(header, None, indentation(source, body_start.lineno))
+
+
+def _runs_text(source: SourceText, runs: list[_Run], prefix: str) -> str:
+    return "".join(reindent(source, run.span, "", prefix) for run in runs)
+
+
+def _guard_body_text(source: SourceText, guard: ast.If, shape: _GuardShape, prefix: str) -> str:
+    if shape.inline_body is not None:
+        return prefix + shape.inline_body + source.newline
+    span = LineSpan(first_line(source, guard.body[0]), guard.body[-1].end_lineno or 0)
+    return reindent(source, span, shape.body_prefix, prefix)
+
+
+def _place_new_block(
+    builder: EditBuilder,
+    tree: ast.Module,
+    runs: list[_Run],
+    render: Callable[[], str],
+    blank_lines: int,
+) -> None:
+    """Put a new top-level block after the module's last statement. When the last moved run
+    is the module's end, the block replaces that run where it stands."""
+    source = builder.source
+    last = tree.body[-1]
+    if runs[-1].last_index == len(tree.body) - 1:
+        for run in runs[:-1]:
+            builder.delete_statement(run.span)
+        builder.replace_lines(runs[-1].span.first, runs[-1].span.last, render())
+        return
+    for run in runs:
+        builder.delete_statement(run.span)
+    after = (last.end_lineno or last.lineno) + 1
+    builder.insert_lines(after, blank_lines_above(source, after, blank_lines) + render())
+
+
+def wrap_in_guard(
+    source: SourceText, tree: ast.Module, moved: Sequence[ast.stmt], guard: ast.If | None
+) -> Fix | None:
+    """Move module-level statements under `if __name__ == "__main__":` (SPG101).
+
+    Without a guard, a new one goes after the module's last statement. With one, statements
+    above it go to the start of its body and statements below it to the end, so the order
+    in which everything runs is kept.
+    """
+    plan = _plan(source, tree, moved, guard)
+    if plan is None or not (plan.before or plan.after):
+        return None
+    unit = indent_unit(source)
+    builder = EditBuilder(source)
+    nl = source.newline
+    if guard is None:
+        _place_new_block(
+            builder,
+            tree,
+            plan.before,
+            lambda: GUARD_HEADER + nl + _runs_text(source, plan.before, unit),
+            blank_lines_between(tree.body[-1]),
+        )
+    else:
+        shape = _guard_shape(source, guard, unit)
+        if shape is None:
+            return None
+        for run in (*plan.before, *plan.after):
+            builder.delete_statement(run.span)
+        _add_to_guard(builder, guard, shape, _runs_text(source, plan.before, shape.body_prefix),
+                      _runs_text(source, plan.after, shape.body_prefix))
+    return Fix(WRAP_TITLE, builder.edits(), preferred=True)
+
+
+def _add_to_guard(
+    builder: EditBuilder, guard: ast.If, shape: _GuardShape, at_start: str, at_end: str
+) -> None:
+    source = builder.source
+    if shape.inline_body is not None:
+        body = shape.body_prefix + shape.inline_body + source.newline
+        builder.replace_lines(
+            guard.lineno, guard.lineno, shape.header + source.newline + at_start + body + at_end
+        )
+        return
+    if at_start:
+        builder.insert_lines(first_line(source, guard.body[0]), at_start)
+    if at_end:
+        builder.insert_lines((guard.body[-1].end_lineno or 0) + 1, at_end)
+
+
+def extract_main(
+    source: SourceText, tree: ast.Module, moved: Sequence[ast.stmt], guard: ast.If | None
+) -> Fix | None:
+    """Move the statements (and an existing guard's body) into a new `def main():` called from
+    the guard (SPG101, second choice).
+
+    Names the moved code binds that other code reads (functions, classes, kept statements) are
+    declared `global` so they stay module attributes. When the module already binds `main`
+    (or uses the name anywhere) there is no fix: such a script already has an entry point,
+    and wrapping its call in the guard (the preferred fix) is the right change.
+    """
+    plan = _plan(source, tree, moved, guard)
+    if plan is None or not (plan.before or plan.after or guard is not None):
+        return None
+    if MAIN_NAME in module_facts(tree).identifiers:
+        return None
+    unit = indent_unit(source)
+    nl = source.newline
+    shape = _guard_shape(source, guard, unit) if guard is not None else None
+    if guard is not None and (shape is None or guard.orelse):
+        return None
+    moved_nodes = [*moved, *(guard.body if guard is not None else [])]
+    moved_facts = scope_facts(moved_nodes)
+    if moved_facts.star_import or moved_facts.declared_global or moved_facts.declared_nonlocal:
+        return None  # not allowed, or not the same, inside a function
+    global_names = sorted(moved_facts.bound & _names_used_elsewhere(tree, moved_nodes, guard))
+
+    def render() -> str:
+        body = _runs_text(source, plan.before, unit)
+        if guard is not None and shape is not None:
+            body += _guard_body_text(source, guard, shape, unit)
+        body += _runs_text(source, plan.after, unit)
+        declaration = f"{unit}global {', '.join(global_names)}{nl}" if global_names else ""
+        header = shape.header if shape is not None else GUARD_HEADER
+        return (f"def {MAIN_NAME}():{nl}{declaration}{body}{nl}{nl}"
+                f"{header}{nl}{unit}{MAIN_NAME}(){nl}")
+
+    builder = EditBuilder(source)
+    if guard is None:
+        _place_new_block(builder, tree, plan.before, render, 2)
+    else:
+        for run in (*plan.before, *plan.after):
+            builder.delete_statement(run.span)
+        builder.replace_lines(guard.lineno, guard.end_lineno or guard.lineno, render())
+    return Fix(EXTRACT_TITLE, builder.edits())
+
+
+def _names_used_elsewhere(
+    tree: ast.Module, moved_nodes: list[ast.stmt], guard: ast.If | None
+) -> set[str]:
+    """Names read or bound by module code other than the moved statements (any scope), and
+    names some function declares `global`: if the moved code binds one, it must stay global."""
+    moved_ids = {id(node) for node in moved_nodes}
+    if guard is not None:
+        moved_ids.add(id(guard))
+    outside = [s for s in tree.body if id(s) not in moved_ids]
+    names = set(module_facts(tree).declared_global) | bound_names(outside)
+    for statement in outside:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                names.add(node.id)
+    return names
+
+
+def move_into_guard(
+    source: SourceText, tree: ast.Module, statement: ast.stmt, guard: ast.If | None
+) -> Fix | None:
+    """Move one statement (SPG102's `set_start_method(...)`) to the start of the guard's body,
+    or, without a usable guard, wrap it where it stands in a guard of its own."""
+    span = statement_span(source, statement)
+    if span is None:
+        return None
+    unit = indent_unit(source)
+    builder = EditBuilder(source)
+    index = index_in(tree.body, statement)
+    shape = _guard_shape(source, guard, unit) if guard is not None else None
+    if guard is not None and guard.lineno <= statement.lineno <= (guard.end_lineno or 0):
+        return None  # already inside
+    if guard is not None and shape is not None and index is not None:
+        if index_in(tree.body, guard) is None:
+            return None
+        builder.delete_statement(span)
+        _add_to_guard(builder, guard, shape, reindent(source, span, "", shape.body_prefix), "")
+    else:
+        start = code_start_line(statement)
+        indent = indentation(source, start)
+        moved = reindent(source, LineSpan(start, span.last), indent, indent + unit)
+        builder.replace_lines(start, span.last, indent + GUARD_HEADER + source.newline + moved)
+    return Fix(MOVE_TITLE, builder.edits(), preferred=True)
+
+
+def rewrite_guard_condition(source: SourceText, if_node: ast.If) -> Fix:
+    """Replace a broken guard's condition with `__name__ == "__main__"` (SPG301), keeping the
+    quote style the condition used."""
+    test_range = source.node_range(if_node.test)
+    quote = '"'
+    for node in ast.walk(if_node.test):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            written = source.slice(source.node_range(node)).lstrip("rRuUbBfF")
+            if written[:1] in {"'", '"'}:
+                quote = written[0]
+            break
+    builder = EditBuilder(source)
+    builder.replace(test_range, f"__name__ == {quote}__main__{quote}")
+    return Fix(REWRITE_TITLE, builder.edits(), preferred=True)
