@@ -142,3 +142,10 @@ def test_select_ignore_and_severity_overrides() -> None:
 def test_settings_reject_unknown_start_method() -> None:
     with pytest.raises(ValueError, match="assume-start-method"):
         AnalysisSettings(assume_start_method="thread")
+
+
+@pytest.mark.parametrize("condition", ['__name__ == "main"', '__name__ is "__main__"'])
+def test_code_under_a_guard_that_never_runs_in_children_is_not_import_time(
+        condition: str) -> None:
+    source = WORK + f"if {condition}:\n    mp.Process(target=work).start()\n"
+    assert codes(source) == ["SPG301"]

@@ -26,6 +26,9 @@ class GuardKind(enum.Enum):
 class GuardVerdict:
     kind: GuardKind
     reason: str = ""
+    # For a broken guard: whether its body may run in a spawned child (then it is import-time
+    # code); a never-true guard's body runs nowhere.
+    body_runs_in_child: bool = False
 
 
 class _Unknown:
@@ -164,8 +167,10 @@ def classify(test: ast.expr) -> GuardVerdict:
             GuardKind.BROKEN,
             'is also true in spawned children (`__name__` is "__mp_main__" there): its body runs '
             "again in every worker",
+            body_runs_in_child=True,
         )
     return GuardVerdict(
         GuardKind.BROKEN,
         'may also be true in spawned children, where `__name__` is "__mp_main__"',
+        body_runs_in_child=True,
     )

@@ -211,6 +211,8 @@ class _Walker:
             self.index.guards.append(node)
         elif verdict.kind is GuardKind.INVERSE:
             else_region = "guard"
+        elif verdict.kind is GuardKind.BROKEN and not verdict.body_runs_in_child:
+            body_region = "guard"  # never runs at import: not import-time code
         self.region = body_region
         self.visit_body(node.body)
         self.region = else_region
