@@ -304,6 +304,28 @@ def test_wrap_declines_reordering_that_changes_what_code_sees() -> None:
     assert guard_fix(wrap_in_guard, text) is None
 
 
+def test_wrap_moves_past_a_class_whose_methods_read_what_it_binds() -> None:
+    # Methods run later, so `data` may move below the class; the file's unit is two spaces
+    # even though its first indented line is a bracket continuation.
+    text = code('''
+        data = load(1,
+                    2)
+        class Dataset:
+          def get(self):
+            return data
+        run(Dataset())
+    ''')
+    assert wrap(text) == code('''
+        class Dataset:
+          def get(self):
+            return data
+        if __name__ == "__main__":
+          data = load(1,
+                      2)
+          run(Dataset())
+    ''')
+
+
 def test_wrap_declines_negated_guard_and_nested_statements() -> None:
     text = 'if __name__ != "__main__":\n    pass\nelse:\n    main()\nx()\n'
     assert guard_fix(wrap_in_guard, text) is None
@@ -479,6 +501,8 @@ def test_move_set_start_method_wraps_in_place_without_guard() -> None:
         ('if __name__ == "__maín__":  # é\n    run()\n', GUARD[:-2] + ":  # é\n    run()\n"),
         ('if (__name__ ==\n  "main"):\n    run()\n', 'if (__name__ == "__main__"):\n    run()\n'),
         ('if "__main__" in __name__:\n    run()\n', 'if __name__ == "__main__":\n    run()\n'),
+        ("if __name__ == 'main' and DEBUG:\n    run()\n",
+         "if __name__ == '__main__' and DEBUG:\n    run()\n"),
     ],
 )
 def test_rewrite_guard_condition(before: str, after: str) -> None:
@@ -559,6 +583,9 @@ def test_move_out_of_guard_declines_names_only_the_guard_binds() -> None:
     assert move_out(reads_local, "work") is None
     default_reads_local = GUARD + "    n = 3\n    def work(x=n):\n        return x\n"
     assert move_out(default_reads_local, "work") is None
+    # the default would read the module's n (1), not the guard's (3)
+    default_shadowed = "n = 1\n" + GUARD + "    n = 3\n    def work(x=n):\n        return x\n"
+    assert move_out(default_shadowed, "work") is None
     base_in_guard = GUARD + "    class A: pass\n    class B(A): pass\n"
     assert move_out(base_in_guard, "B") is None
     assert move_out(base_in_guard, "A") is not None
@@ -723,6 +750,12 @@ def test_lift_lambda_with_guard_names_and_multi_line_body_crlf() -> None:
         "def f(pool):\n    return [pool.map(lambda x: x * s, [1]) for s in range(2)]\n",
         # a default value that reads a local
         "def f(pool):\n    s = 1\n    return pool.map(lambda x, t=s: x * t, [1])\n",
+        # the local is a nested function: a worker could not unpickle it either
+        "def f(pool):\n    def g(x):\n        return x\n    return pool.map(lambda x: g(x), [1])\n",
+        # a default that reads a class attribute (not visible at module level)
+        "class A:\n    K = 2\n    f = staticmethod(lambda x, k=K: x * k)\n",
+        # the statement holding it starts on the last line of a multi-line string
+        's = """a\n"""; r = pool.map(lambda x: x, [1])\n',
         # zero-argument super() needs the class
         "class A:\n    def f(self):\n        return lambda: super().f()\n",
     ],
@@ -743,6 +776,7 @@ def nested(text: str, name: str, local_names: frozenset[str] = frozenset()) -> F
 def test_lift_nested_function_without_locals_two_spaces() -> None:
     text = code('''
         import multiprocessing as mp
+        from tracing import trace
 
         def main():
           # Worker.
@@ -758,6 +792,7 @@ def test_lift_nested_function_without_locals_two_spaces() -> None:
     result = applied(text, nested(text, "work"))
     assert result == code('''
         import multiprocessing as mp
+        from tracing import trace
 
 
         # Worker.

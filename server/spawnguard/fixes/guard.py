@@ -18,6 +18,7 @@ from spawnguard.fixes.names import (
     COMPREHENSIONS,
     bound_names,
     definition_reads,
+    free_names,
     index_in,
     module_facts,
     scope_facts,
@@ -96,13 +97,23 @@ def _plan(
 # --- is the new execution order safe? -----------------------------------------------------------
 
 
-def _execution_reads(statement: ast.stmt, definitions: dict[str, ast.stmt]) -> set[str]:
-    """Names a statement reads when it runs, following calls into this module's definitions."""
-    facts = scope_facts([statement])
+def _reads_when_run(nodes: list[ast.stmt]) -> set[str]:
+    """Names statements read when they run: class bodies and comprehensions run at once,
+    function and lambda bodies only when called."""
+    facts = scope_facts(nodes)
     reads = set(facts.loaded)
     for nested in facts.nested:
-        if isinstance(nested, (ast.ClassDef, *COMPREHENSIONS)):
-            reads |= definition_reads(nested)
+        if isinstance(nested, ast.ClassDef):
+            reads |= _reads_when_run(nested.body)
+        elif isinstance(nested, COMPREHENSIONS):
+            reads |= free_names(nested)
+    return reads
+
+
+def _reads_following_calls(statement: ast.stmt, definitions: dict[str, ast.stmt]) -> set[str]:
+    """What a statement reads when it runs, plus everything read by this module's functions
+    and classes it mentions (it may call them)."""
+    reads = _reads_when_run([statement])
     pending = [name for name in reads if name in definitions]
     followed: set[str] = set()
     while pending:
@@ -137,14 +148,22 @@ def _order_change_is_safe(tree: ast.Module, moved: list[int], guard_index: int |
         for s in body
         if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
     }
-    reads = {i: _execution_reads(body[i], definitions) for i in range(len(body))}
-    binds = {i: bound_names([body[i]]) for i in range(len(body))}
+    reads: dict[int, set[str]] = {}
+    binds: dict[int, set[str]] = {}
+
+    def shares_names(m: int, k: int) -> bool:
+        for i in (m, k):
+            if i not in reads:
+                reads[i] = _reads_following_calls(body[i], definitions)
+                binds[i] = bound_names([body[i]])
+        return bool(binds[m] & (reads[k] | binds[k]) or reads[m] & binds[k])
+
     for m in moved:
         for k in range(len(body)):
             if k in moved_set or k == guard_index:
                 continue
             swapped = (m < k) != (new_position(m) < new_position(k))
-            if swapped and (binds[m] & (reads[k] | binds[k]) or reads[m] & binds[k]):
+            if swapped and shares_names(m, k):
                 return False
     return True
 
@@ -341,15 +360,17 @@ def move_into_guard(
     span = statement_span(source, statement)
     if span is None:
         return None
-    unit = indent_unit(source)
-    builder = EditBuilder(source)
-    index = index_in(tree.body, statement)
-    shape = _guard_shape(source, guard, unit) if guard is not None else None
     if guard is not None and guard.lineno <= statement.lineno <= (guard.end_lineno or 0):
         return None  # already inside
-    if guard is not None and shape is not None and index is not None:
-        if index_in(tree.body, guard) is None:
-            return None
+    unit = indent_unit(source)
+    builder = EditBuilder(source)
+    usable_guard = (
+        guard is not None
+        and index_in(tree.body, guard) is not None
+        and index_in(tree.body, statement) is not None
+    )
+    shape = _guard_shape(source, guard, unit) if usable_guard and guard is not None else None
+    if guard is not None and shape is not None:
         builder.delete_statement(span)
         _add_to_guard(builder, guard, shape, reindent(source, span, "", shape.body_prefix), "")
     else:
@@ -362,15 +383,24 @@ def move_into_guard(
 
 def rewrite_guard_condition(source: SourceText, if_node: ast.If) -> Fix:
     """Replace a broken guard's condition with `__name__ == "__main__"` (SPG301), keeping the
-    quote style the condition used."""
-    test_range = source.node_range(if_node.test)
+    quote style it used. In `broken and other`, only the operand that tests `__name__` is
+    replaced, so the other conditions still apply."""
+    test = if_node.test
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        about_name = [operand for operand in test.values if _mentions_name(operand)]
+        if len(about_name) == 1:
+            test = about_name[0]
     quote = '"'
-    for node in ast.walk(if_node.test):
+    for node in ast.walk(test):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             written = source.slice(source.node_range(node)).lstrip("rRuUbBfF")
             if written[:1] in {"'", '"'}:
                 quote = written[0]
             break
     builder = EditBuilder(source)
-    builder.replace(test_range, f"__name__ == {quote}__main__{quote}")
+    builder.replace(source.node_range(test), f"__name__ == {quote}__main__{quote}")
     return Fix(REWRITE_TITLE, builder.edits(), preferred=True)
+
+
+def _mentions_name(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == "__name__" for n in ast.walk(node))

@@ -41,6 +41,7 @@ from spawnguard.fixes.statements import (
     EditBuilder,
     LineSpan,
     blank_lines_above,
+    can_insert_before,
     first_line,
     import_insertion_line,
     indentation,
@@ -65,11 +66,13 @@ def lift_lambda(
     top = top_level_statement(tree, lam)
     if top is None or uses_class_cell(lam):
         return None
+    if not can_insert_before(source, first_line(source, top)):
+        return None
     locals_here = set(local_names) | enclosing_locals(tree, lam)
     captured = _in_source_order(lam.body, free_names(lam) & locals_here)
     if not _safe_to_evaluate_earlier(tree, lam, top, locals_here):
         return None
-    if any(_bound_again(tree, lam, name) for name in captured):
+    if any(_unsafe_to_bind_early(tree, lam, name) for name in captured):
         return None
     name = unique_name(name_hint, module_facts(tree).identifiers | BUILTIN_NAMES)
     body = source.slice(source.node_range(lam.body))
@@ -101,6 +104,8 @@ def lift_nested(
     scopes = enclosing_scopes(tree, definition)
     if top is None or top is definition or not scopes or not isinstance(scopes[0], FUNCTIONS):
         return None
+    if not can_insert_before(source, first_line(source, top)):
+        return None
     if uses_class_cell(definition) or getattr(definition, "type_params", None):
         return None
     if not _only_binding_of_its_name(definition, scopes):
@@ -128,7 +133,9 @@ def lift_nested(
                                   module_facts(tree).identifiers | BUILTIN_NAMES)
         lifted_text = _lifted_with_parameters(source, definition, span, prefix, lifted_name,
                                               captured)
-        if lifted_text is None or any(_bound_again(tree, definition, n) for n in captured):
+        if lifted_text is None or any(
+            _unsafe_to_bind_early(tree, definition, name) for name in captured
+        ):
             return None
         lifted = lifted_text
         call = _partial_call(builder, tree, top, lifted_name, captured)
@@ -143,12 +150,12 @@ def lift_nested(
 def _safe_to_evaluate_earlier(
     tree: ast.Module, node: ast.AST, top: ast.stmt, locals_here: set[str]
 ) -> bool:
-    """Decorators, defaults and base classes now run at module level before `top`: they must
-    not read locals, nor module names first bound by `top` or after it."""
+    """Decorators, defaults and base classes now run at module level just before `top`: what
+    they read must be a builtin or a module name bound before `top`, and not a local."""
     reads = definition_time_reads(node)
     index = index_in(tree.body, top) or 0
-    bound_later = bound_names(tree.body[index:]) - bound_names(tree.body[:index])
-    return not reads & (locals_here | bound_later)
+    known = bound_names(tree.body[:index]) | BUILTIN_NAMES
+    return not reads & locals_here and reads <= known
 
 
 def _position(node: ast.AST) -> tuple[int, int]:
@@ -160,10 +167,11 @@ def _contains(outer: ast.AST, inner: ast.AST) -> bool:
     return _position(outer) <= _position(inner) <= end
 
 
-def _bound_again(tree: ast.Module, node: ast.AST, name: str) -> bool:
-    """True when the local `name` that `node` reads may hold another value by the time the
-    lifted code runs: it is bound again after `node`, in the statement that holds `node`, or in
-    a loop around `node`. (A closure reads the variable when called; partial reads it once.)"""
+def _unsafe_to_bind_early(tree: ast.Module, node: ast.AST, name: str) -> bool:
+    """True when binding the local `name` once, where `node` is, may differ from the closure:
+    it is bound again after `node`, in the statement that holds `node`, or in a loop around
+    `node` (a closure reads the variable when called; partial reads it once); or it holds a
+    function or class of its own, which a worker could not unpickle either."""
     owner: ast.AST | None = None
     for scope in enclosing_scopes(tree, node):
         if not isinstance(scope, ast.ClassDef) and name in local_names(scope):
@@ -177,10 +185,15 @@ def _bound_again(tree: ast.Module, node: ast.AST, name: str) -> bool:
     if not isinstance(node, ast.stmt):
         # The statement holding a lambda may bind the name after evaluating the lambda.
         around += [next(parent for parent in chain if isinstance(parent, ast.stmt))]
+    parents = module_facts(tree).parents
     node_start = _position(node)
     for bound, site in scope_facts(body).bindings:
         if bound != name or site is node:
             continue
+        if isinstance(site, (*FUNCTIONS, ast.ClassDef)) or isinstance(
+            getattr(parents.get(site), "value", None), ast.Lambda
+        ):
+            return True
         if _position(site) > node_start or any(_contains(outer, site) for outer in around):
             return True
     return False

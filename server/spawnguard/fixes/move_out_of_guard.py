@@ -7,7 +7,13 @@ import ast
 
 from spawnguard.analysis.findings import Fix
 from spawnguard.analysis.source import SourceText
-from spawnguard.fixes.names import Definition, bound_names, definition_reads, index_in
+from spawnguard.fixes.names import (
+    Definition,
+    bound_names,
+    definition_reads,
+    definition_time_reads,
+    index_in,
+)
 from spawnguard.fixes.statements import (
     EditBuilder,
     blank_lines_above,
@@ -25,8 +31,9 @@ def move_out_of_guard(
     with its decorators and the comments directly above it.
 
     No fix when the definition reads a name that only the guard binds (the child would not
-    have it), or when its name is bound elsewhere at module level (moving it would change
-    which object that name means before the guard runs).
+    have it), when its decorators, defaults or bases read a name the guard binds (they would
+    see another value), or when its name is bound elsewhere at module level (moving it would
+    change which object that name means before the guard runs).
     """
     if index_in(tree.body, guard) is None or index_in(guard.body, definition) is None:
         return None
@@ -34,9 +41,12 @@ def move_out_of_guard(
     others_in_guard = [s for s in guard.body if s is not definition]
     if definition.name in bound_names([*outside_guard, *others_in_guard, *guard.orelse]):
         return None
-    only_in_guard = bound_names(guard.body) - bound_names([*outside_guard, *guard.orelse])
-    if definition_reads(definition) & (only_in_guard - {definition.name}):
+    bound_in_guard = bound_names(guard.body) - {definition.name}
+    only_in_guard = bound_in_guard - bound_names([*outside_guard, *guard.orelse])
+    if definition_reads(definition) & only_in_guard:
         return None
+    if definition_time_reads(definition) & bound_in_guard:
+        return None  # a decorator or default would see the module's value, not the guard's
     span = statement_span(source, definition)
     if span is None:
         return None

@@ -90,6 +90,14 @@ def statement_span(source: SourceText, stmt: ast.stmt) -> LineSpan | None:
     return LineSpan(first_line(source, stmt), end_line)
 
 
+def can_insert_before(source: SourceText, line: int) -> bool:
+    """True when new lines may go before `line`: it does not continue a string or a
+    backslash-continued line."""
+    if line in string_continuation_lines(source):
+        return False
+    return line <= 1 or not source.line(line - 1).rstrip().endswith("\\")
+
+
 def line_offset(source: SourceText, line: int) -> int:
     """Offset of the start of `line`; the end of the text past the last line."""
     if line > source.line_count:

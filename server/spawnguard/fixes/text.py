@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import io
 import tokenize
+from dataclasses import dataclass
 from functools import lru_cache
 
 from spawnguard.analysis.source import SourceText
 
 
+@dataclass(frozen=True)
+class _TokenFacts:
+    # (first line, last line) of each string token that spans several lines
+    string_spans: tuple[tuple[int, int], ...]
+    # the text of the first INDENT token: the file's indentation step
+    first_indent: str | None
+
+
 @lru_cache(maxsize=64)
-def _string_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """(first line, last line) of each string token that spans several lines."""
+def _token_facts(text: str) -> _TokenFacts:
     spans = []
+    first_indent = None
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type == tokenize.STRING and token.end[0] > token.start[0]:
@@ -26,9 +35,16 @@ def _string_spans(text: str) -> tuple[tuple[int, int], ...]:
             elif token.type == getattr(tokenize, "FSTRING_END", -1) and spans:
                 first, _ = spans[-1]
                 spans[-1] = (first, token.end[0])
+            elif token.type == tokenize.INDENT and first_indent is None:
+                first_indent = token.string
     except (tokenize.TokenError, SyntaxError, ValueError):
         pass
-    return tuple((first, last) for first, last in spans if last > first)
+    return _TokenFacts(tuple((f, last) for f, last in spans if last > f), first_indent)
+
+
+def _string_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(first line, last line) of each string token that spans several lines."""
+    return _token_facts(text).string_spans
 
 
 def string_continuation_lines(source: SourceText) -> frozenset[int]:
@@ -48,12 +64,12 @@ def line_end_is_code(source: SourceText, line: int) -> bool:
 
 
 def indent_unit(source: SourceText) -> str:
-    """The file's indentation step: the first indented code line's indentation, else 4 spaces."""
-    continuation = string_continuation_lines(source)
-    for number, text in enumerate(source.lines, start=1):
-        if number in continuation or not text.strip() or text.lstrip().startswith("#"):
-            continue
-        indentation = text[: len(text) - len(text.lstrip())]
-        if indentation:
-            return "\t" if indentation.startswith("\t") else indentation
+    """The file's indentation step: its first indented block's indentation, else 4 spaces.
+
+    Read from the tokens, so that a continuation line inside brackets (aligned under an
+    opening parenthesis) or a multi-line string does not count as indentation.
+    """
+    indent = _token_facts(source.text).first_indent
+    if indent:
+        return "\t" if indent.startswith("\t") else indent
     return "    "
