@@ -9,7 +9,7 @@ start-up, doubled memory, repeated downloads or log lines, and surprises such as
 assignments of constant expressions are cheap and are not reported.
 
 This is a hint (not an error): the script still works. It is reported once per script, with
-the statements as related locations. Statements that already carry SPG101 are not repeated here.
+the statements as related locations. Statements that already carry SPG101 or SPG102 are not repeated here.
 
 ## Fix
 Move the work under `if __name__ == "__main__":` (or into `main()`), keeping at module level
@@ -30,8 +30,10 @@ from spawnguard.rules.fixing import guard_fixes
 
 
 def _statements_with_starts(model: ModuleModel) -> set[int]:
-    """Top-level statements where SPG101 already reports a start (or its call chain)."""
-    ids = set()
+    """Top-level statements where SPG101 or SPG102 already report (a start, its call chain,
+    a set_start_method call)."""
+    ids = {id(located.top_statement) for located, _ in model.worker_facts.start_method_calls
+           if model.execution(located).at_import}
     for start in spawning_starts(model):
         execution = model.execution(start.located)
         if execution.at_import:

