@@ -351,3 +351,24 @@ def test_non_ascii_columns_are_code_points() -> None:
               'prefix = "é😀中"; p = mp.Process(target=print); p.start()  # ünïcode\n')
     [(_code, where)] = [item for item in found(source) if item[0] == "SPG101"]
     assert where == span(source, "p.start()")
+
+
+def test_aliases_through_assignments() -> None:
+    source = dedent("""
+        import multiprocessing
+        from torch.utils.data import DataLoader
+
+        Loader = DataLoader
+        start_process = multiprocessing.Process
+        workers = 2
+        loader = Loader(range(4), num_workers=workers)
+        same_loader = loader
+        for batch in same_loader:
+            pass
+        job = start_process(target=print)
+        job.start()
+        """)
+    assert found(source) == [
+        ("SPG101", span_in(source, "in same_loader", "same_loader")),
+        ("SPG101", span(source, "job.start()")),
+    ]
