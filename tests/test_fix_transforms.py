@@ -27,6 +27,7 @@ from spawnguard.fixes.guard import (
 )
 from spawnguard.fixes.lift import lift_lambda, lift_nested
 from spawnguard.fixes.move_out_of_guard import move_out_of_guard
+from spawnguard.fixes.text import indent_unit, string_continuation_lines
 
 # --- helpers ----------------------------------------------------------------------------------
 
@@ -93,6 +94,47 @@ def find(tree: ast.Module, kind: type, name: str | None = None) -> ast.AST:
         for node in ast.walk(tree)
         if isinstance(node, kind) and (name is None or getattr(node, "name", None) == name)
     )
+
+
+# --- text facts -------------------------------------------------------------------------------
+
+
+def test_string_continuation_lines_from_the_tree_match_the_tokens() -> None:
+    text = (
+        "def f():\n"
+        '    """Doc\n'
+        'string."""\n'
+        '    x = f"""a{1 +\n'
+        '2}b"""\n'
+        "    y = b'''\n"
+        "bytes'''\n"
+        '    return "one line"\n'
+    )
+    lines = string_continuation_lines(SourceText(text))
+    assert lines == {3, 5, 7}
+    # A text that does not parse is tokenized instead, with the same answer.
+    broken = text + "def (:\n"
+    assert string_continuation_lines(SourceText(broken)) == lines
+
+
+def test_implicit_concatenation_lines_are_left_alone() -> None:
+    text = 'x = ("a"\n     "b")\ny = 1\n'
+    assert string_continuation_lines(SourceText(text)) == {2}
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("x = f(1,\n      2)\nif x:\n  y = 1\n", "  "),
+        ('s = """\n        text"""\nfor i in s:\n\tprint(i)\n', "\t"),
+        ("match x:\n   case 1:\n      pass\n", "   "),
+        ("if x: y = 1\nwhile x:\n        x -= 1\n", "        "),
+        ("x = 1\n", "    "),
+        ("if x:\n\ty = 1\ndef (:\n", "\t"),  # does not parse: read from the tokens
+    ],
+)
+def test_indent_unit(text: str, unit: str) -> None:
+    assert indent_unit(SourceText(text)) == unit
 
 
 # --- wrap_in_guard ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ statement with a kept one that binds or reads the same names.
 from __future__ import annotations
 
 import ast
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -61,11 +62,28 @@ class _Plan:
     after: list[_Run]  # runs after the guard
 
 
+# wrap_in_guard and extract_main are asked about the same statements, once per finding.
+_plans: weakref.WeakKeyDictionary[ast.Module, dict[tuple[int, ...], _Plan | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _plan(
     source: SourceText, tree: ast.Module, moved: Sequence[ast.stmt], guard: ast.If | None
 ) -> _Plan | None:
-    found = [index_in(tree.body, statement) for statement in moved]
-    guard_index = index_in(tree.body, guard) if guard is not None else None
+    key = (id(guard), *(id(statement) for statement in moved))
+    known = _plans.setdefault(tree, {})
+    if key not in known:
+        known[key] = _make_plan(source, tree, moved, guard)
+    return known[key]
+
+
+def _make_plan(
+    source: SourceText, tree: ast.Module, moved: Sequence[ast.stmt], guard: ast.If | None
+) -> _Plan | None:
+    position = {id(statement): index for index, statement in enumerate(tree.body)}
+    found = [position.get(id(statement)) for statement in moved]
+    guard_index = position.get(id(guard)) if guard is not None else None
     if None in found or (guard is not None and (guard_index is None or guard_index in found)):
         return None
     indexes = sorted({index for index in found if index is not None})
@@ -110,62 +128,55 @@ def _reads_when_run(nodes: list[ast.stmt]) -> set[str]:
     return reads
 
 
-def _reads_following_calls(statement: ast.stmt, definitions: dict[str, ast.stmt]) -> set[str]:
-    """What a statement reads when it runs, plus everything read by this module's functions
-    and classes it mentions (it may call them)."""
-    reads = _reads_when_run([statement])
-    pending = [name for name in reads if name in definitions]
-    followed: set[str] = set()
-    while pending:
-        name = pending.pop()
-        if name in followed:
-            continue
-        followed.add(name)
-        more = definition_reads(definitions[name])
-        reads |= more
-        pending.extend(n for n in more if n in definitions)
-    return reads
-
-
 def _order_change_is_safe(tree: ast.Module, moved: list[int], guard_index: int | None) -> bool:
     """True when no moved statement trades places with a kept one that shares names with it.
 
-    Without a guard, moved statements run after every kept one; with one, those before it
-    run at the start of its body and those after it at the end.
+    Without a guard, moved statements run after every kept one; with one, those above it run
+    at the start of its body (after the kept ones between them and the guard) and those
+    below it at the end (before the kept ones between the guard and them).
     """
     body = tree.body
-
-    def new_position(index: int) -> tuple[int, int, int]:
-        if index not in moved_set:
-            return (index, 0, 0)
-        if guard_index is None:
-            return (len(body), 0, index)
-        return (guard_index, -1 if index < guard_index else 1, index)
-
     moved_set = set(moved)
     definitions = {
         s.name: s
         for s in body
         if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
     }
-    reads: dict[int, set[str]] = {}
-    binds: dict[int, set[str]] = {}
+    definition_memo: dict[str, set[str]] = {}
 
-    def shares_names(m: int, k: int) -> bool:
-        for i in (m, k):
-            if i not in reads:
-                reads[i] = _reads_following_calls(body[i], definitions)
-                binds[i] = bound_names([body[i]])
-        return bool(binds[m] & (reads[k] | binds[k]) or reads[m] & binds[k])
+    def reads_following_calls(statement: ast.stmt) -> set[str]:
+        """What it reads when it runs, plus what this module's functions and classes that it
+        mentions read (it may call them)."""
+        reads = _reads_when_run([statement])
+        pending = [name for name in reads if name in definitions]
+        while pending:
+            name = pending.pop()
+            if name not in definition_memo:
+                definition_memo[name] = definition_reads(definitions[name])
+                pending.extend(n for n in definition_memo[name] if n in definitions)
+            reads |= definition_memo[name]
+        return reads
 
-    for m in moved:
-        for k in range(len(body)):
-            if k in moved_set or k == guard_index:
+    def passes_kept(indexes: range) -> bool:
+        """Walk towards where the moved statements go, collecting what the kept ones read
+        and bind; a moved statement must share none of it."""
+        kept_reads: set[str] = set()
+        kept_binds: set[str] = set()
+        for index in indexes:
+            if index == guard_index:
                 continue
-            swapped = (m < k) != (new_position(m) < new_position(k))
-            if swapped and shares_names(m, k):
+            reads, binds = reads_following_calls(body[index]), bound_names([body[index]])
+            if index not in moved_set:
+                kept_reads |= reads
+                kept_binds |= binds
+            elif binds & (kept_reads | kept_binds) or reads & kept_binds:
                 return False
-    return True
+        return True
+
+    end = len(body) if guard_index is None else guard_index
+    if not passes_kept(range(end - 1, -1, -1)):
+        return False
+    return guard_index is None or passes_kept(range(guard_index + 1, len(body)))
 
 
 # --- the guard ------------------------------------------------------------------------------------
@@ -247,10 +258,10 @@ def wrap_in_guard(
     above it go to the start of its body and statements below it to the end, so the order
     in which everything runs is kept.
     """
+    unit = indent_unit(source, tree)  # first: it reads the text facts from the tree
     plan = _plan(source, tree, moved, guard)
     if plan is None or not (plan.before or plan.after):
         return None
-    unit = indent_unit(source)
     builder = EditBuilder(source)
     nl = source.newline
     if guard is None:
@@ -299,12 +310,12 @@ def extract_main(
     (or uses the name anywhere) there is no fix: such a script already has an entry point,
     and wrapping its call in the guard (the preferred fix) is the right change.
     """
+    unit = indent_unit(source, tree)  # first: it reads the text facts from the tree
     plan = _plan(source, tree, moved, guard)
     if plan is None or not (plan.before or plan.after or guard is not None):
         return None
     if MAIN_NAME in module_facts(tree).identifiers:
         return None
-    unit = indent_unit(source)
     nl = source.newline
     shape = _guard_shape(source, guard, unit) if guard is not None else None
     if guard is not None and (shape is None or guard.orelse):
@@ -357,12 +368,12 @@ def move_into_guard(
 ) -> Fix | None:
     """Move one statement (SPG102's `set_start_method(...)`) to the start of the guard's body,
     or, without a usable guard, wrap it where it stands in a guard of its own."""
+    unit = indent_unit(source, tree)  # first: it reads the text facts from the tree
     span = statement_span(source, statement)
     if span is None:
         return None
     if guard is not None and guard.lineno <= statement.lineno <= (guard.end_lineno or 0):
         return None  # already inside
-    unit = indent_unit(source)
     builder = EditBuilder(source)
     usable_guard = (
         guard is not None

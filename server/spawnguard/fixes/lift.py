@@ -49,7 +49,7 @@ from spawnguard.fixes.statements import (
     statement_span,
     unique_name,
 )
-from spawnguard.fixes.text import indent_unit
+from spawnguard.fixes.text import indent_unit, string_continuation_lines
 
 
 def lift_lambda(
@@ -63,6 +63,7 @@ def lift_lambda(
     statement that contains it; locals it reads become keyword-only parameters bound with
     `functools.partial`. `name_hint` (e.g. "collate_fn") names the function; `local_names` are
     the names the caller knows to be local (also those bound only inside the main guard)."""
+    unit = indent_unit(source, tree)  # first: it reads the text facts from the tree
     top = top_level_statement(tree, lam)
     if top is None or uses_class_cell(lam):
         return None
@@ -80,7 +81,7 @@ def lift_lambda(
         body = f"({body})"  # it was inside brackets; a `return` line needs its own
     nl = source.newline
     function = (f"def {name}({_lambda_parameters(source, lam.args, captured)}):{nl}"
-                f"{indent_unit(source)}return {body}{nl}")
+                f"{unit}return {body}{nl}")
     if not _parses(function):
         return None
     builder = EditBuilder(source)
@@ -100,6 +101,7 @@ def lift_nested(
     them as keyword-only parameters, and its old place binds the old name to
     `functools.partial(lifted, local=local)`. A class that reads locals has no fix.
     """
+    string_continuation_lines(source, tree)  # reads the text facts from the tree, once
     top = top_level_statement(tree, definition)
     scopes = enclosing_scopes(tree, definition)
     if top is None or top is definition or not scopes or not isinstance(scopes[0], FUNCTIONS):

@@ -22,6 +22,7 @@ from spawnguard.fixes.statements import (
     reindent,
     statement_span,
 )
+from spawnguard.fixes.text import string_continuation_lines
 
 
 def move_out_of_guard(
@@ -35,6 +36,7 @@ def move_out_of_guard(
     see another value), or when its name is bound elsewhere at module level (moving it would
     change which object that name means before the guard runs).
     """
+    string_continuation_lines(source, tree)  # reads the text facts from the tree, once
     if index_in(tree.body, guard) is None or index_in(guard.body, definition) is None:
         return None
     outside_guard = [s for s in tree.body if s is not guard]
