@@ -8,6 +8,8 @@ end run transformed scripts under spawn and compare with the original under fork
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -330,6 +332,24 @@ def test_wrap_into_guard_written_on_one_line() -> None:
             main(x)  # go
             done()
     ''')
+
+
+def test_wrap_into_guard_with_else_and_file_without_final_newline() -> None:
+    text = 'x = 1\nif __name__ == "__main__":\n    run(x)\nelse:\n    other()\ny()'
+    assert wrap(text) == code('''
+        if __name__ == "__main__":
+            x = 1
+            run(x)
+            y()
+        else:
+            other()
+    ''')
+    assert wrap("def f():\n    pass\nprint(1)") == (
+        'def f():\n    pass\nif __name__ == "__main__":\n    print(1)\n'
+    )
+    assert wrap("print(1)\ndef f():\n    pass") == (
+        'def f():\n    pass\n\n\nif __name__ == "__main__":\n    print(1)\n'
+    )
 
 
 def test_wrap_declines_reordering_that_changes_what_code_sees() -> None:
@@ -779,6 +799,19 @@ def test_lift_lambda_with_guard_names_and_multi_line_body_crlf() -> None:
     )
 
 
+def test_lift_inner_lambda_reading_outer_lambda_parameter() -> None:
+    text = "f = lambda a: (lambda b: a + b)\n"
+    tree = ast.parse(text)
+    inner = tree.body[0].value.body  # type: ignore[attr-defined]
+    result = applied(text, lift_lambda(SourceText(text), tree, inner, "add", frozenset()))
+    assert result == (
+        "import functools\n\n\ndef add(b, *, a):\n    return a + b\n\n\n"
+        "f = lambda a: (functools.partial(add, a=a))\n"
+    )
+    assert eval(compile(result + "result = f(2)(3)\n", "<t>", "exec"), scope := {}) is None
+    assert scope["result"] == 5
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -943,27 +976,37 @@ def _statement(kind: int, index: int, number: int, indent: str) -> str:
         f"# note {index}\nprint('n{index}')",
         f"@staticmethod\ndef g{index}():\n{indent}pass",
         f"if v{index} if False else {number}:\n{indent}w{index} = [\n{indent}{number}]",
+        f'print("""p{index}\n  q{number}\n""")',
     ]
     return forms[kind]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    kinds=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 9), st.integers(0, 2)),
-                   min_size=1, max_size=9),
-    indent=st.sampled_from(["    ", "  ", "\t"]),
-    guard_at=st.one_of(st.none(), st.integers(0, 9)),
-    newline=st.sampled_from(["\n", "\r\n"]),
-)
-def test_wrap_in_guard_keeps_every_statement_once(
-    kinds: list[tuple[int, int, int]], indent: str, guard_at: int | None, newline: str
-) -> None:
+def _run(text: str) -> str:
+    """What a script prints when run as the main module (in this process)."""
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(compile(text, "<script>", "exec"), {"__name__": "__main__"})
+    return output.getvalue()
+
+
+@st.composite
+def scripts(draw: st.DrawFn) -> str:
+    """Independent module-level statements in some indentation style and line break, maybe
+    with a main guard among them."""
+    indent = draw(st.sampled_from(["    ", "  ", "\t"]))
+    kinds = draw(st.lists(st.tuples(st.integers(0, 8), st.integers(0, 9), st.integers(0, 2)),
+                          min_size=1, max_size=9))
     blocks = [_statement(kind, index, number, indent) + "\n" * (1 + blanks)
               for index, (kind, number, blanks) in enumerate(kinds)]
+    guard_at = draw(st.one_of(st.none(), st.integers(0, len(blocks))))
     if guard_at is not None:
-        blocks.insert(min(guard_at, len(blocks)),
-                      f'if __name__ == "__main__":\n{indent}print("guard")\n\n')
-    text = "".join(blocks).replace("\n", newline)
+        blocks.insert(guard_at, f'if __name__ == "__main__":\n{indent}print("guard")\n\n')
+    return "".join(blocks).replace("\n", draw(st.sampled_from(["\n", "\r\n"])))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=scripts())
+def test_wrap_in_guard_keeps_every_statement_once(text: str) -> None:
     tree = ast.parse(text)
     moved = jobs(tree)
     fix = wrap_in_guard(SourceText(text), tree, moved, guard_of(tree))
@@ -971,7 +1014,10 @@ def test_wrap_in_guard_keeps_every_statement_once(
         assert fix is None
         return
     result = applied(text, fix)
-    assert "\n" not in result.replace("\r\n", "") if newline == "\r\n" else "\r" not in result
+    if "\r\n" in text:
+        assert "\n" not in result.replace("\r\n", "")
+    else:
+        assert "\r" not in result
     fixed = ast.parse(result)
     guards = [s for s in fixed.body if is_guard(s)]
     assert len(guards) == 1
@@ -988,6 +1034,20 @@ def test_wrap_in_guard_keeps_every_statement_once(
             assert result.count(segment[segment.index('"""'):]) == 1
         first = segment.splitlines()[0].strip()
         assert [line.strip() for line in result.splitlines()].count(first) == 1
+    assert _run(result) == _run(text)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=scripts())
+def test_extract_main_prints_what_the_script_printed(text: str) -> None:
+    tree = ast.parse(text)
+    fix = extract_main(SourceText(text), tree, jobs(tree), guard_of(tree))
+    if not jobs(tree) and guard_of(tree) is None:
+        assert fix is None
+        return
+    result = applied(text, fix)
+    assert not jobs(ast.parse(result))
+    assert _run(result) == _run(text)
 
 
 # --- runtime: transformed scripts under spawn ---------------------------------------------------

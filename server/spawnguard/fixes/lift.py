@@ -184,9 +184,10 @@ def _unsafe_to_bind_early(tree: ast.Module, node: ast.AST, name: str) -> bool:
     body = scope_body(owner) if owner is not None else tree.body
     chain = _ancestors_until(tree, node, owner)
     around = [parent for parent in chain if isinstance(parent, LOOPS)]
-    if not isinstance(node, ast.stmt):
+    holder = next((parent for parent in chain if isinstance(parent, ast.stmt)), None)
+    if holder is not None and not isinstance(node, ast.stmt):
         # The statement holding a lambda may bind the name after evaluating the lambda.
-        around += [next(parent for parent in chain if isinstance(parent, ast.stmt))]
+        around.append(holder)
     parents = module_facts(tree).parents
     node_start = _position(node)
     for bound, site in scope_facts(body).bindings:
