@@ -29,6 +29,7 @@ from spawnguard.fixes.guard import (
 )
 from spawnguard.fixes.lift import lift_lambda, lift_nested
 from spawnguard.fixes.move_out_of_guard import move_out_of_guard
+from spawnguard.fixes.statements import EditBuilder
 from spawnguard.fixes.text import indent_unit, string_continuation_lines
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -137,6 +138,21 @@ def test_implicit_concatenation_lines_are_left_alone() -> None:
 )
 def test_indent_unit(text: str, unit: str) -> None:
     assert indent_unit(SourceText(text)) == unit
+
+
+def test_edit_builder_merges_touching_edits_and_refuses_overlaps() -> None:
+    source = SourceText("a\nb\nc")
+    builder = EditBuilder(source)
+    builder.delete_lines(1, 1)
+    builder.insert_lines(2, "x\n")
+    builder.insert_lines(2, "y\n")
+    builder.insert_lines(4, "end\n")  # past the last line, which has no line break
+    edits = builder.edits()
+    assert len(edits) == 2
+    assert apply_edits(source.text, edits) == "x\ny\nb\nc\nend\n"
+    assert builder.fix("t") is not None
+    builder.replace_lines(1, 2, "z\n")
+    assert builder.fix("t") is None
 
 
 # --- wrap_in_guard ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from spawnguard.analysis.findings import Fix
+from spawnguard.analysis.findings import Fix, TextEdit
 from spawnguard.analysis.source import SourceText
 from spawnguard.fixes.names import (
     COMPREHENSIONS,
@@ -280,7 +280,7 @@ def wrap_in_guard(
             builder.delete_statement(run.span)
         _add_to_guard(builder, guard, shape, _runs_text(source, plan.before, shape.body_prefix),
                       _runs_text(source, plan.after, shape.body_prefix))
-    return Fix(WRAP_TITLE, builder.edits(), preferred=True)
+    return builder.fix(WRAP_TITLE, preferred=True)
 
 
 def _add_to_guard(
@@ -343,7 +343,7 @@ def extract_main(
         for run in (*plan.before, *plan.after):
             builder.delete_statement(run.span)
         builder.replace_lines(guard.lineno, guard.end_lineno or guard.lineno, render())
-    return Fix(EXTRACT_TITLE, builder.edits())
+    return builder.fix(EXTRACT_TITLE)
 
 
 def _names_used_elsewhere(
@@ -389,7 +389,7 @@ def move_into_guard(
         indent = indentation(source, start)
         moved = reindent(source, LineSpan(start, span.last), indent, indent + unit)
         builder.replace_lines(start, span.last, indent + GUARD_HEADER + source.newline + moved)
-    return Fix(MOVE_TITLE, builder.edits(), preferred=True)
+    return builder.fix(MOVE_TITLE, preferred=True)
 
 
 def rewrite_guard_condition(source: SourceText, if_node: ast.If) -> Fix:
@@ -408,9 +408,8 @@ def rewrite_guard_condition(source: SourceText, if_node: ast.If) -> Fix:
             if written[:1] in {"'", '"'}:
                 quote = written[0]
             break
-    builder = EditBuilder(source)
-    builder.replace(source.node_range(test), f"__name__ == {quote}__main__{quote}")
-    return Fix(REWRITE_TITLE, builder.edits(), preferred=True)
+    edit = TextEdit(source.node_range(test), f"__name__ == {quote}__main__{quote}")
+    return Fix(REWRITE_TITLE, (edit,), preferred=True)
 
 
 def _mentions_name(node: ast.AST) -> bool:

@@ -88,7 +88,7 @@ def lift_lambda(
     replacement = _partial_call(builder, tree, top, name, captured) if captured else name
     _insert_top_level(builder, top, function)
     builder.replace(source.node_range(lam), replacement)
-    return Fix(f"Replace the lambda with def {name}()", builder.edits(), preferred=True)
+    return builder.fix(f"Replace the lambda with def {name}()", preferred=True)
 
 
 def lift_nested(
@@ -143,7 +143,7 @@ def lift_nested(
         call = _partial_call(builder, tree, top, lifted_name, captured)
         builder.replace_lines(span.first, span.last, f"{prefix}{definition.name} = {call}{nl}")
     _insert_top_level(builder, top, lifted)
-    return Fix(f"Move {definition.name} to module level", builder.edits(), preferred=True)
+    return builder.fix(f"Move {definition.name} to module level", preferred=True)
 
 
 # --- can the code move? -------------------------------------------------------------------------

@@ -62,4 +62,4 @@ def move_out_of_guard(
         builder.replace_lines(span.first, span.last, prefix + "pass" + nl)
     else:
         builder.delete_statement(span)
-    return Fix(f"Move {definition.name} to module level", builder.edits(), preferred=True)
+    return builder.fix(f"Move {definition.name} to module level", preferred=True)

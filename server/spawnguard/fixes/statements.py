@@ -12,8 +12,9 @@ import keyword
 import re
 from dataclasses import dataclass, field
 
-from spawnguard.analysis.findings import Range, TextEdit
+from spawnguard.analysis.findings import Fix, Range, TextEdit
 from spawnguard.analysis.source import SourceText
+from spawnguard.fixes.apply import OverlappingEditsError
 from spawnguard.fixes.text import string_continuation_lines
 
 GUARD_HEADER = 'if __name__ == "__main__":'
@@ -241,11 +242,19 @@ class EditBuilder:
     def replace(self, range_: Range, text: str) -> None:
         self._add(self.source.offset(range_.start), self.source.offset(range_.end), text)
 
+    def fix(self, title: str, *, preferred: bool = False) -> Fix | None:
+        """The collected edits as a fix; None (no fix) if a transform produced edits that
+        overlap, which would be a bug: better no fix than a broken file or a crash."""
+        try:
+            return Fix(title, self.edits(), preferred=preferred)
+        except OverlappingEditsError:
+            return None
+
     def edits(self) -> tuple[TextEdit, ...]:
         merged: list[list[int | str]] = []
         for start, end, _, text in sorted(self._spans):
             if merged and start < merged[-1][1]:  # type: ignore[operator]
-                raise ValueError("a fix produced overlapping edits")
+                raise OverlappingEditsError("a fix produced overlapping edits")
             if merged and start == merged[-1][1]:
                 merged[-1][1] = end
                 merged[-1][2] = str(merged[-1][2]) + text
