@@ -656,6 +656,13 @@ def test_move_out_of_guard_only_statement_leaves_pass_tabs() -> None:
     )
 
 
+def test_move_out_of_guard_leaves_no_blank_line_at_the_start_of_the_body() -> None:
+    text = "import mp\n\n" + GUARD + "\n    def work():\n        pass\n\n    run(work)\n"
+    assert applied(text, move_out(text, "work")) == (
+        "import mp\n\n\ndef work():\n    pass\n\n\n" + GUARD + "    run(work)\n"
+    )
+
+
 def test_move_out_of_guard_declines_names_only_the_guard_binds() -> None:
     reads_local = GUARD + "    n = 3\n    def work(x):\n        return x * n\n"
     assert move_out(reads_local, "work") is None

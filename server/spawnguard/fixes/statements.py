@@ -203,8 +203,8 @@ class EditBuilder:
 
     def delete_statement(self, span: LineSpan) -> None:
         """Delete a statement's lines, and with them one of the two runs of blank lines that
-        would otherwise meet: the smaller one, the one below at the top of a file or block,
-        all of them at the end of the file."""
+        would otherwise meet (the smaller one), or all of them at the top of a file or block
+        and at the end of the file."""
         source = self.source
         above = 0
         while span.first - above > 1 and is_blank(source, span.first - above - 1):
@@ -215,7 +215,7 @@ class EditBuilder:
         opener = source.line(span.first - above - 1).split("#")[0].rstrip().endswith(":")
         first, last = span.first, span.last
         if span.first - above == 1 or opener:
-            last += below
+            first, last = first - above, last + below  # a file or block starts with code
         elif span.last + below == source.line_count:
             first, last = first - above, last + below
         elif above and below:
