@@ -579,6 +579,8 @@ def test_move_set_start_method_wraps_in_place_without_guard() -> None:
         ('if __name__ == "__maín__":  # é\n    run()\n', GUARD[:-2] + ":  # é\n    run()\n"),
         ('if (__name__ ==\n  "main"):\n    run()\n', 'if (__name__ == "__main__"):\n    run()\n'),
         ('if "__main__" in __name__:\n    run()\n', 'if __name__ == "__main__":\n    run()\n'),
+        ('if "é" and __name__ == "main":\n    run()\n',
+         'if "é" and __name__ == "__main__":\n    run()\n'),
         ("if __name__ == 'main' and DEBUG:\n    run()\n",
          "if __name__ == '__main__' and DEBUG:\n    run()\n"),
     ],
@@ -945,6 +947,27 @@ def test_lift_nested_function_with_locals_becomes_partial() -> None:
                 print(pool.map(work, [1, 2]))
     ''')
     assert nested(result, "_work") is None
+
+
+def test_lift_nested_with_non_ascii_names_before_the_edited_columns() -> None:
+    text = code('''
+        def main(facteur):
+            def calculé(x, ñ="é"):  # « calcul »
+                return x * facteur, ñ
+            return calculé
+    ''')
+    assert applied(text, nested(text, "calculé")) == code('''
+        import functools
+
+
+        def _calculé(x, ñ="é", *, facteur):  # « calcul »
+            return x * facteur, ñ
+
+
+        def main(facteur):
+            calculé = functools.partial(_calculé, facteur=facteur)
+            return calculé
+    ''')
 
 
 def test_lift_nested_local_class_without_locals_in_a_block() -> None:
