@@ -6,7 +6,6 @@ fix they apply goes through `fix_text` / `apply_edits`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -19,16 +18,20 @@ from spawnguard.analysis.suppression import Suppressions
 from spawnguard.fixes.apply import apply_edits
 from spawnguard.fixes.suppress import suppression_fixes
 from spawnguard.rules import ALL_RULES, SYNTAX_ERROR_RULE
+from spawnguard.rules.base import Rule
 
 MAX_FIX_ROUNDS = 20
 
-# A file whose text spells none of these can neither import a worker API nor test
-# `__name__`: no rule can fire there, so it is not modelled (most files of a big tree).
-_RELEVANT = re.compile(r"__name__|torch|multiprocessing|concurrent|joblib|lightning")
 
-
-def may_have_findings(text: str) -> bool:
-    return _RELEVANT.search(text) is not None
+def rules_for(text: str, settings: AnalysisSettings) -> list[Rule]:
+    """The enabled rules that can fire on this text (most files of a big tree need none,
+    and are then not modelled at all)."""
+    return [
+        rule for rule in ALL_RULES
+        if settings.is_enabled(rule.code)
+        and (rule.applies_to_notebooks if settings.notebook else rule.applies_to_scripts)
+        and rule.may_fire_on(text)
+    ]
 
 
 def analyze(
@@ -44,15 +47,9 @@ def analyze(
     if parsed.error is not None:
         if settings.is_enabled(SYNTAX_ERROR_RULE.code):
             findings.append(parsed.error)
-    elif may_have_findings(text):
+    elif rules := rules_for(text, settings):
         model = ModuleModel.build(source, parsed.tree, settings=settings, path=path)
-        for rule in ALL_RULES:
-            if not settings.is_enabled(rule.code):
-                continue
-            if settings.notebook and not rule.applies_to_notebooks:
-                continue
-            if not settings.notebook and not rule.applies_to_scripts:
-                continue
+        for rule in rules:
             findings.extend(rule.check(model))
     return finalize(findings, source, suppressions, settings)
 

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 
 from spawnguard.analysis.findings import Severity
 
+# Every worker API is imported from one of these packages.
+WORKER_PACKAGE_WORDS = ("torch", "multiprocessing", "concurrent", "joblib", "lightning")
+
 if TYPE_CHECKING:
     from spawnguard.analysis.findings import Finding
     from spawnguard.analysis.model import ModuleModel
@@ -29,6 +32,12 @@ class Rule:
     # Notebook-only rules (SPG401) and script-only rules (SPG101) say so here.
     applies_to_notebooks: bool = True
     applies_to_scripts: bool = True
+    # The rule can only fire on text that contains one of these words (an import of a worker
+    # package, `__name__`); files without any are not modelled. Empty: always run.
+    triggers: tuple[str, ...] = ()
+
+    def may_fire_on(self, text: str) -> bool:
+        return not self.triggers or any(word in text for word in self.triggers)
 
     @property
     def explanation(self) -> str:

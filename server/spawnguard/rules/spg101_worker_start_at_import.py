@@ -45,7 +45,7 @@ from collections.abc import Iterator
 
 from spawnguard.analysis.findings import Finding, Related, Severity
 from spawnguard.analysis.model import ModuleModel
-from spawnguard.rules.base import Rule
+from spawnguard.rules.base import WORKER_PACKAGE_WORDS, Rule
 from spawnguard.rules.common import (
     BOOTSTRAP_ERROR,
     chain_related,
@@ -91,5 +91,6 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="Worker processes are started while the script is being imported.",
     check=check,
+    triggers=WORKER_PACKAGE_WORDS,
     applies_to_notebooks=False,
 )

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 
 from spawnguard.analysis.findings import Finding, Severity
 from spawnguard.analysis.model import ModuleModel
-from spawnguard.rules.base import Rule
+from spawnguard.rules.base import WORKER_PACKAGE_WORDS, Rule
 from spawnguard.rules.common import chain_related
 from spawnguard.rules.fixing import move_into_guard_fixes
 
@@ -74,4 +74,5 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="set_start_method() runs while the script is being imported.",
     check=check,
+    triggers=WORKER_PACKAGE_WORDS,
 )

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 
 from spawnguard.analysis.findings import Finding, Related, Severity
 from spawnguard.analysis.model import ModuleModel
-from spawnguard.rules.base import Rule
+from spawnguard.rules.base import WORKER_PACKAGE_WORDS, Rule
 from spawnguard.rules.common import sent_problems
 from spawnguard.rules.fixing import lift_fixes
 
@@ -83,4 +83,5 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="An object sent to worker processes cannot be pickled by reference.",
     check=check,
+    triggers=WORKER_PACKAGE_WORDS,
 )

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 from spawnguard.analysis.findings import Finding, Related, Severity
 from spawnguard.analysis.model import ModuleModel
-from spawnguard.rules.base import Rule
+from spawnguard.rules.base import WORKER_PACKAGE_WORDS, Rule
 from spawnguard.rules.common import sent_problems
 from spawnguard.rules.fixing import move_out_of_guard_fixes
 
@@ -59,4 +59,5 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="A class or function defined inside the main guard is sent to worker processes.",
     check=check,
+    triggers=WORKER_PACKAGE_WORDS,
 )

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 
 from spawnguard.analysis.findings import Finding, Related, Severity
 from spawnguard.analysis.model import ModuleModel
-from spawnguard.rules.base import Rule
+from spawnguard.rules.base import WORKER_PACKAGE_WORDS, Rule
 from spawnguard.rules.common import sent_problems
 from spawnguard.rules.fixing import lift_fixes
 
@@ -85,4 +85,5 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="A dataset sent to DataLoader workers holds state that cannot be pickled.",
     check=check,
+    triggers=WORKER_PACKAGE_WORDS,
 )

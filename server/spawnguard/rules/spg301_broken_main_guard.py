@@ -55,4 +55,5 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="A main guard whose condition is wrong.",
     check=check,
+    triggers=("__name__",),
 )

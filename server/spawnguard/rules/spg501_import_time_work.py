@@ -9,7 +9,8 @@ start-up, doubled memory, repeated downloads or log lines, and surprises such as
 assignments of constant expressions are cheap and are not reported.
 
 This is a hint (not an error): the script still works. It is reported once per script, with
-the statements as related locations. Statements that already carry SPG101 or SPG102 are not repeated here.
+the statements as related locations. Statements that already carry SPG101 or SPG102 are
+not repeated here.
 
 ## Fix
 Move the work under `if __name__ == "__main__":` (or into `main()`), keeping at module level
@@ -24,7 +25,7 @@ from collections.abc import Iterator
 from spawnguard.analysis.findings import Finding, Fix, Related, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.toplevel import work_statements
-from spawnguard.rules.base import Rule
+from spawnguard.rules.base import WORKER_PACKAGE_WORDS, Rule
 from spawnguard.rules.common import first_line_range, spawning_starts
 from spawnguard.rules.fixing import guard_fixes
 
@@ -76,5 +77,6 @@ RULE = Rule(
     default_severity=Severity.HINT,
     summary="Module-level work that every spawned worker repeats.",
     check=check,
+    triggers=WORKER_PACKAGE_WORDS,
     applies_to_notebooks=False,
 )

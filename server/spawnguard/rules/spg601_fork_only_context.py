@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from spawnguard.analysis.findings import Finding, Severity
 from spawnguard.analysis.model import ModuleModel
-from spawnguard.rules.base import Rule
+from spawnguard.rules.base import WORKER_PACKAGE_WORDS, Rule
 
 
 def check(model: ModuleModel) -> Iterator[Finding]:
@@ -46,4 +46,5 @@ RULE = Rule(
     default_severity=Severity.INFORMATION,
     summary="The code asks for the fork start method explicitly.",
     check=check,
+    triggers=WORKER_PACKAGE_WORDS,
 )
