@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import shutil
 import statistics
 import subprocess
@@ -23,7 +24,7 @@ from pathlib import Path
 from spawnguard.engine import analyze
 
 
-def _median_seconds(action, repeat: int) -> float:  # noqa: ANN001
+def _median_seconds(action, repeat: int) -> float:
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -38,10 +39,8 @@ def bench_file(path: Path, repeat: int) -> tuple[float, float]:
     def parse() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            try:
+            with contextlib.suppress(SyntaxError, ValueError):
                 ast.parse(text)
-            except (SyntaxError, ValueError):
-                pass
 
     # Alternate the two so that load changes on a noisy machine hit both alike.
     parse_samples, analyse_samples = [], []

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 import spawnguard
 from spawnguard import cli, engine
 from spawnguard.analysis.findings import Finding, Fix, Range, Severity, TextEdit

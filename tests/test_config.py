@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from spawnguard.analysis.findings import Severity
 from spawnguard.analysis.settings import AnalysisSettings
 from spawnguard.config import (

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+
 from spawnguard import docs
 from spawnguard.rules import RULES_BY_CODE
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 import spawnguard
 from spawnguard.analysis.findings import Finding, Fix, Range, Related, Severity, TextEdit
 from spawnguard.output import FORMATS, FileReport, Report, github, sarif, text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from spawnguard.analysis.findings import Fix, Position, Range, TextEdit
 from spawnguard.analysis.source import SourceText
 from spawnguard.analysis.suppression import SUPPRESSION_COMMENT
