@@ -37,8 +37,11 @@ JOB = (
 # The line before the syntax error's column holds characters of 2, 3 and 4 UTF-8 bytes (and
 # a UTF-16 surrogate pair): columns must count code points.
 NON_ASCII_PREFIX = 'x = "é😀"; '
-SYNTAX_ERROR_LINE = NON_ASCII_PREFIX + "y = )"
+# spawnguard only parses files that could hold a spawn problem; the comment naming a worker
+# API (Pool) makes these broken files such files.
+SYNTAX_ERROR_LINE = NON_ASCII_PREFIX + "y = )  # Pool"
 SYNTAX_ERROR_COLUMN = SYNTAX_ERROR_LINE.index(")") + 1
+BROKEN = "def f(:  # Pool\n"
 
 
 def write(root: Path, relative: str, content: str | bytes) -> Path:
@@ -139,12 +142,12 @@ def test_bad_format_is_a_usage_error(tmp_path: Path) -> None:
 def make_tree(root: Path) -> None:
     for skipped in ("site-packages", ".venv", "venv", "node_modules", "build", ".git",
                     "__pycache__", ".tox", ".hidden", "pkg/.cache"):
-        write(root, f"{skipped}/broken.py", "def f(:\n")
-    write(root, "top.py", "def f(:\n")
-    write(root, "pkg/sub/deep.py", "class C(\n")
+        write(root, f"{skipped}/broken.py", BROKEN)
+    write(root, "top.py", BROKEN)
+    write(root, "pkg/sub/deep.py", "class C(  # Pool\n")
     write(root, "pkg/ok.py", "x = 1\n")
-    write(root, "pkg/notes.txt", "def f(:\n")
-    write(root, "pkg/stub.pyi", "def f(:\n")
+    write(root, "pkg/notes.txt", BROKEN)
+    write(root, "pkg/stub.pyi", BROKEN)
 
 
 def test_no_path_checks_the_current_folder_and_skips_the_usual_folders(tmp_path: Path) -> None:
@@ -162,9 +165,9 @@ def test_paths_are_shown_under_the_folder_given(tmp_path: Path) -> None:
 
 
 def test_output_is_sorted_by_path_line_column(tmp_path: Path) -> None:
-    write(tmp_path, "b.py", "x = 1\n\ndef f(:\n")
-    write(tmp_path, "a/z.py", "(\n")
-    write(tmp_path, "a.py", "def f(:\n")
+    write(tmp_path, "b.py", "x = 1\n\n" + BROKEN)
+    write(tmp_path, "a/z.py", "(  # Pool\n")
+    write(tmp_path, "a.py", BROKEN)
     completed = run("check", "b.py", "a", ".", cwd=tmp_path)
     paths = [line.split(":")[0] for line in reported_lines(completed.stdout)]
     # Each file once, even when reached twice.
@@ -179,7 +182,7 @@ def test_a_folder_given_explicitly_is_walked_even_if_excluded(tmp_path: Path) ->
 
 
 def test_missing_path_exits_2(tmp_path: Path) -> None:
-    write(tmp_path, "bad.py", "def f(:\n")
+    write(tmp_path, "bad.py", BROKEN)
     completed = run("check", "bad.py", "nowhere.py", cwd=tmp_path)
     assert completed.returncode == 2
     assert "nowhere.py" in completed.stderr
@@ -197,7 +200,7 @@ def test_excludes_from_pyproject_are_relative_to_its_folder(tmp_path: Path) -> N
     )
     for name in ("generated/a.py", "scripts/skip.py", "scripts/train_old.py", "scripts/run.py",
                  "other/scripts/skip.py"):
-        write(tmp_path, name, "def f(:\n")
+        write(tmp_path, name, BROKEN)
     # Run from a subfolder: the globs still count from the pyproject's folder.
     code, items = run_json(".", "../other", cwd=tmp_path / "scripts")
     assert code == 1
@@ -206,7 +209,7 @@ def test_excludes_from_pyproject_are_relative_to_its_folder(tmp_path: Path) -> N
 
 def test_a_file_named_explicitly_is_checked_even_if_excluded(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", '[tool.spawnguard]\nextend-exclude = ["skip.py"]\n')
-    write(tmp_path, "skip.py", "def f(:\n")
+    write(tmp_path, "skip.py", BROKEN)
     assert run_json(".", cwd=tmp_path) == (0, [])
     code, items = run_json("skip.py", cwd=tmp_path)
     assert (code, [i["path"] for i in items]) == (1, ["skip.py"])
@@ -214,14 +217,14 @@ def test_a_file_named_explicitly_is_checked_even_if_excluded(tmp_path: Path) -> 
 
 def test_severity_override_below_warning_exits_zero(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", '[tool.spawnguard]\nseverity = { SPG000 = "hint" }\n')
-    write(tmp_path, "bad.py", "def f(:\n")
+    write(tmp_path, "bad.py", BROKEN)
     code, items = run_json(cwd=tmp_path)
     assert code == 0
     assert [i["severity"] for i in items] == ["hint"]
 
 
 def test_select_and_ignore_flags(tmp_path: Path) -> None:
-    write(tmp_path, "bad.py", "def f(:\n")
+    write(tmp_path, "bad.py", BROKEN)
     assert run_json("--ignore", "SPG000", cwd=tmp_path) == (0, [])
     assert run_json("--select", "SPG1,SPG2", cwd=tmp_path) == (0, [])
     code, items = run_json("--select", "SPG1", "--select", "spg000", cwd=tmp_path)
@@ -230,7 +233,7 @@ def test_select_and_ignore_flags(tmp_path: Path) -> None:
 
 def test_cli_ignore_adds_to_the_configured_selection(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", '[tool.spawnguard]\nselect = ["SPG000"]\n')
-    write(tmp_path, "bad.py", "def f(:\n")
+    write(tmp_path, "bad.py", BROKEN)
     assert run_json(cwd=tmp_path)[0] == 1
     assert run_json("--ignore", "SPG0", cwd=tmp_path) == (0, [])
 
@@ -270,7 +273,7 @@ def test_bad_select_flag_exits_2(tmp_path: Path) -> None:
 
 def test_config_flag(tmp_path: Path) -> None:
     write(tmp_path, "settings/spawnguard.toml", 'ignore = ["SPG000"]\n')
-    write(tmp_path, "bad.py", "def f(:\n")
+    write(tmp_path, "bad.py", BROKEN)
     assert run_json("--config", "settings/spawnguard.toml", cwd=tmp_path) == (0, [])
     completed = run("check", "--config", "nope.toml", cwd=tmp_path)
     assert completed.returncode == 2
@@ -282,7 +285,7 @@ def test_config_flag(tmp_path: Path) -> None:
 
 def test_non_utf8_file_is_spg000_and_the_run_goes_on(tmp_path: Path) -> None:
     write(tmp_path, "a_latin1.py", 'print("ok")\ns = "café"\n'.encode("latin-1"))
-    write(tmp_path, "b_broken.py", "def f(:\n")
+    write(tmp_path, "b_broken.py", BROKEN)
     write(tmp_path, "c_ok.py", "x = 1\n")
     code, items = run_json(cwd=tmp_path)
     assert code == 1
@@ -313,7 +316,7 @@ def test_stdin_with_and_without_a_filename(tmp_path: Path) -> None:
 
 
 def test_exit_zero(tmp_path: Path) -> None:
-    write(tmp_path, "bad.py", "def f(:\n")
+    write(tmp_path, "bad.py", BROKEN)
     completed = run("check", "--exit-zero", cwd=tmp_path)
     assert completed.returncode == 0
     assert "SPG000" in completed.stdout
@@ -321,7 +324,7 @@ def test_exit_zero(tmp_path: Path) -> None:
 
 
 def test_output_file(tmp_path: Path) -> None:
-    write(tmp_path, "bad.py", "def f(:\n")
+    write(tmp_path, "bad.py", BROKEN)
     completed = run("check", "--format", "json", "--output-file", "report.json", cwd=tmp_path)
     assert completed.returncode == 1
     assert completed.stdout == ""

@@ -88,7 +88,7 @@ assume-start-method = "fork"
 """,
     )
     config = load_config(tmp_path)
-    assert enabled_codes(config) == {"SPG101", "SPG201"}
+    assert enabled_codes(config) == {"SPG101", "SPG103", "SPG201"}
     assert config.settings.severity_of("SPG201", Severity.ERROR) is Severity.WARNING
     assert config.settings.severity_of("SPG501", Severity.HINT) is Severity.INFORMATION
     assert config.settings.severity_of("SPG101", Severity.ERROR) is Severity.ERROR

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from spawnguard.analysis.findings import Finding
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.parse import parse_source
+from spawnguard.analysis.project import Project
 from spawnguard.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
 from spawnguard.analysis.source import SourceText
 from spawnguard.analysis.suppression import Suppressions
@@ -23,21 +24,36 @@ from spawnguard.rules.base import Rule
 MAX_FIX_ROUNDS = 20
 
 
-def rules_for(text: str, settings: AnalysisSettings) -> list[Rule]:
-    """The enabled rules that can fire on this text (most files of a big tree need none,
-    and are then not modelled at all)."""
-    return [
+def rules_for(text: str, settings: AnalysisSettings,
+              project: Project | None = None) -> list[Rule] | None:
+    """The enabled rules that can fire on this text, or None when no rule at all can (enabled
+    or not). Most files of a big tree are such files: they are neither parsed nor modelled,
+    so a syntax error there is not reported either."""
+    applicable = [
         rule for rule in ALL_RULES
-        if settings.is_enabled(rule.code)
-        and (rule.applies_to_notebooks if settings.notebook else rule.applies_to_scripts)
-        and rule.may_fire_on(text)
+        if (rule.applies_to_notebooks if settings.notebook else rule.applies_to_scripts)
     ]
+    chosen = [rule for rule in applicable if rule.may_fire_on(text)]
+    cross_file = [rule for rule in applicable if rule.cross_file and rule not in chosen]
+    if cross_file and project is not None and project.may_matter_to(text):
+        chosen += cross_file
+    if not chosen:
+        return None
+    return [rule for rule in chosen if settings.is_enabled(rule.code)]
 
 
 def analyze(
-    text: str, *, path: str | None = None, settings: AnalysisSettings = DEFAULT_SETTINGS
+    text: str, *, path: str | None = None, settings: AnalysisSettings = DEFAULT_SETTINGS,
+    project: Project | None = None,
 ) -> list[Finding]:
-    """All enabled findings for one file's text, sorted by position."""
+    """All enabled findings for one file's text, sorted by position.
+
+    With a `project`, imports of the project's other modules are followed (SPG103, loaders
+    and functions made elsewhere); `path` must then be the file's real path.
+    """
+    rules = rules_for(text, settings, project)
+    if rules is None:
+        return []
     source = SourceText(text)
     suppressions = Suppressions.scan(source)
     if suppressions.whole_file:
@@ -47,8 +63,9 @@ def analyze(
     if parsed.error is not None:
         if settings.is_enabled(SYNTAX_ERROR_RULE.code):
             findings.append(parsed.error)
-    elif rules := rules_for(text, settings):
-        model = ModuleModel.build(source, parsed.tree, settings=settings, path=path)
+    elif rules:
+        model = ModuleModel.build(source, parsed.tree, settings=settings, path=path,
+                                  project=project)
         for rule in rules:
             findings.extend(rule.check(model))
     return finalize(findings, source, suppressions, settings)
@@ -80,7 +97,8 @@ class FixResult:
 
 
 def fix_text(
-    text: str, *, path: str | None = None, settings: AnalysisSettings = DEFAULT_SETTINGS
+    text: str, *, path: str | None = None, settings: AnalysisSettings = DEFAULT_SETTINGS,
+    project: Project | None = None,
 ) -> FixResult:
     """Apply each finding's preferred fix (never a suppression) until none is left.
 
@@ -88,7 +106,7 @@ def fix_text(
     same statements (two starts wrapped in one guard), and a re-analysis sees the result.
     """
     applied = 0
-    findings = analyze(text, path=path, settings=settings)
+    findings = analyze(text, path=path, settings=settings, project=project)
     for _ in range(MAX_FIX_ROUNDS):
         fix = next((f.preferred_fix for f in findings if f.preferred_fix), None)
         if fix is None:
@@ -98,5 +116,5 @@ def fix_text(
             break
         text = new_text
         applied += 1
-        findings = analyze(text, path=path, settings=settings)
+        findings = analyze(text, path=path, settings=settings, project=project)
     return FixResult(text=text, applied=applied, remaining=findings)

@@ -110,11 +110,18 @@ def test_fork_requests_are_information() -> None:
 
 
 def test_syntax_error_is_spg000_with_position() -> None:
-    source = "import os\nx = (1,\ny = 2\n"
+    source = "from multiprocessing import Pool\nx = (1,\ny = 2\n"
     [finding] = run(source)
     assert finding.code == "SPG000"
     assert finding.range.start.line in (2, 3)
-    assert codes("\x00") == ["SPG000"]
+    assert codes("Pool\x00") == ["SPG000"]
+
+
+def test_files_that_cannot_hold_a_spawn_problem_are_not_parsed() -> None:
+    # Nothing here spells a worker API or tests __name__: no rule can fire, so the file is
+    # not parsed and its syntax error is not spawnguard's to report.
+    assert codes("import os\nx = (1,\n") == []
+    assert codes("\x00") == []
 
 
 def test_suppression_comments() -> None:

@@ -6,6 +6,8 @@ statically, whatever import form brought them in.
 
 from __future__ import annotations
 
+import re
+
 DATALOADER = "torch.utils.data.DataLoader"
 PROCESS = "multiprocessing.Process"
 POOL = "multiprocessing.Pool"
@@ -101,6 +103,24 @@ UNPICKLABLE_FACTORIES = {
     "h5py.File": "an h5py file handle",
     "socket.socket": "a socket",
 }
+
+KNOWN = frozenset({
+    DATALOADER, PROCESS, POOL, MANAGER, GET_CONTEXT, SET_START_METHOD, PROCESS_POOL_EXECUTOR,
+    TORCH_SPAWN, TORCH_START_PROCESSES, JOBLIB_PARALLEL, JOBLIB_DELAYED, FUNCTOOLS_PARTIAL,
+    LIGHTNING_TRAINER, TQDM, ARGUMENT_PARSER,
+})
+
+# A file that spells none of these names cannot start workers itself: every API above is
+# reached through one of them (`from torch.utils.data import DataLoader as DL` still spells it).
+_WORKER_API_WORDS = re.compile(
+    r"\b(?:DataLoader|Process|Pool|Manager|ProcessPoolExecutor|spawn|start_processes|Parallel"
+    r"|set_start_method|get_context)\b"
+)
+
+
+def mentions_worker_api(text: str) -> bool:
+    return _WORKER_API_WORDS.search(text) is not None
+
 
 # Packages whose import makes worker starts possible (the model skips other files).
 WORKER_PACKAGES = frozenset(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import enum
+import re
 from dataclasses import dataclass
 
 MAIN = "__main__"
@@ -174,3 +175,45 @@ def classify(test: ast.expr) -> GuardVerdict:
         'may also be true in spawned children, where `__name__` is "__mp_main__"',
         body_runs_in_child=True,
     )
+
+
+_IF_WITH_NAME = re.compile(r"^[ \t]*(?:el)?if\b([^\n]*)$", re.MULTILINE)
+
+
+def may_have_broken_guard(text: str) -> bool:
+    """A cheap, lossless pre-check for SPG301 that avoids parsing most files.
+
+    Every `if`/`elif` whose condition tests `__name__` starts a line. A condition that fits on
+    that line is parsed on its own and judged; one that continues onto the next lines (open
+    bracket, backslash) is assumed suspicious, and so is anything that does not parse alone.
+    """
+    if "__name__" not in text or "main" not in text:
+        return False
+    for match in _IF_WITH_NAME.finditer(text):
+        line = match.group(0).strip()
+        if "__name__" not in line:
+            if line.rstrip().endswith(("(", "[", "{", "\\", ",")):
+                return True  # the condition may continue with __name__ on the next line
+            continue
+        header = "if" + line[4:] if line.startswith("elif") else line
+        tree = _parse_header(header)
+        if tree is None:
+            return True
+        if classify(tree.test).kind is GuardKind.BROKEN:
+            return True
+    return False
+
+
+def _parse_header(header: str) -> ast.If | None:
+    import warnings
+
+    for candidate in (header + "\n    pass", header):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                module = ast.parse(candidate)
+        except (SyntaxError, ValueError):
+            continue
+        if module.body and isinstance(module.body[0], ast.If):
+            return module.body[0]
+    return None

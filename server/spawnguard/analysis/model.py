@@ -10,6 +10,7 @@ import ast
 import builtins
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from spawnguard.analysis import apis
 from spawnguard.analysis.calls import CallGraph, Execution, build_call_graph
@@ -26,6 +27,9 @@ from spawnguard.analysis.source import SourceText
 from spawnguard.analysis.values import UNKNOWN_VALUE, Value, api
 from spawnguard.analysis.workers import WorkerFacts, WorkerStart, detect_worker_facts
 
+if TYPE_CHECKING:
+    from spawnguard.analysis.project import ModuleSummary, Project
+
 _BUILTIN_NAMES = frozenset(dir(builtins))
 _MAX_DEPTH = 12
 
@@ -37,12 +41,35 @@ class ModuleModel:
     settings: AnalysisSettings
     path: str | None
     index: ScopeIndex
+    project: Project | None = None
+    # Project files whose summaries this model's facts depend on.
+    project_dependencies: set[str] = field(default_factory=set)
     _value_cache: dict[tuple[int, int], Value] = field(default_factory=dict)
 
     @classmethod
     def build(cls, source: SourceText, tree: ast.Module, *, settings: AnalysisSettings,
-              path: str | None) -> ModuleModel:
-        return cls(source, tree, settings, path, build_scopes(tree))
+              path: str | None, project: Project | None = None) -> ModuleModel:
+        return cls(source, tree, settings, path, build_scopes(tree), project)
+
+    # --- other modules of the project ----------------------------------------------------------
+
+    def foreign(self, qualname: str) -> tuple[ModuleSummary, str] | None:
+        """The summary of the project module that defines `qualname`, and the name in it."""
+        if self.project is None:
+            return None
+        found = self.project.resolve(qualname, self.path)
+        if found is not None:
+            self.project_dependencies.add(found[0].path)
+        return found
+
+    def foreign_module(self, module: str) -> ModuleSummary | None:
+        if self.project is None:
+            return None
+        path = self.project.module_path(module, self.path)
+        summary = self.project.summary(path) if path else None
+        if summary is not None:
+            self.project_dependencies.add(summary.path)
+        return summary
 
     # --- structure -----------------------------------------------------------------------------
 
@@ -246,6 +273,14 @@ class ModuleModel:
             if qualname == apis.FUNCTOOLS_PARTIAL and node.args:
                 return Value("partial", of=self.infer(node.args[0], scope, depth + 1), call=node,
                              scope=scope)
+            if qualname not in apis.KNOWN and (found := self.foreign(qualname)):
+                summary, name = found
+                if name in summary.loader_factories:
+                    factory = summary.loader_factories[name]
+                    return Value("instance", of=api(apis.DATALOADER), foreign=factory,
+                                 start_method=factory.explicit_method)
+                if name in summary.unpicklable_factories:
+                    return Value("foreign", foreign=summary.unpicklable_factories[name])
             return Value("instance", of=func, call=node, scope=scope,
                          start_method=func.start_method)
         if func.kind == "bound_method" and func.of is not None:

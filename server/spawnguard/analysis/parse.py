@@ -16,11 +16,17 @@ class ParseResult:
     error: Finding | None = None
 
 
-def syntax_error_finding(source: SourceText, message: str, line: int, column: int) -> Finding:
+def syntax_error_finding(source: SourceText, message: str, line: int, column: int,
+                         end_column: int | None = None) -> Finding:
+    """SPG000 at the parser's position: its own span when it gives one on that line, else
+    the one character there."""
     line = max(1, min(line, source.line_count))
     text = source.line(line)
     start = max(0, min(column, len(text)))
-    end = len(text) if start < len(text) else start
+    if end_column is not None and end_column > start:
+        end = min(end_column, len(text))
+    else:
+        end = min(start + 1, len(text))
     return Finding(
         code="SPG000",
         severity=Severity.ERROR,
@@ -39,9 +45,12 @@ def parse_source(source: SourceText) -> ParseResult:
         line = error.lineno or 1
         # SyntaxError offsets are 1-based and already in code points for str input.
         column = (error.offset or 1) - 1
+        end_column = None
+        if error.end_lineno == line and error.end_offset:
+            end_column = error.end_offset - 1
         message = f"SyntaxError: {error.msg}"
         return ParseResult(ast.Module(body=[], type_ignores=[]), syntax_error_finding(
-            source, message, line, column))
+            source, message, line, column, end_column))
     except (ValueError, RecursionError, MemoryError) as error:
         # NUL bytes, nesting too deep for the parser.
         message = f"cannot parse: {error}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from spawnguard.analysis import apis
+from spawnguard.analysis.project import ForeignSite, UnpicklableFactory
 from spawnguard.analysis.scopes import Definition
 from spawnguard.analysis.values import Value
 from spawnguard.analysis.workers import SentObject
@@ -33,6 +34,8 @@ class PickleProblem:
     # SPG203: the attribute assignment or constructor argument at fault.
     culprit: ast.AST | None = None
     attribute: str | None = None
+    # Where the problem lives when that is another file of the project.
+    foreign_site: ForeignSite | None = None
 
 
 def pickle_problems(model: ModuleModel, sent: SentObject) -> list[PickleProblem]:
@@ -45,6 +48,10 @@ def pickle_problems(model: ModuleModel, sent: SentObject) -> list[PickleProblem]
 
 def _classify(model: ModuleModel, value: Value, sent: SentObject,
               prefix: str) -> list[PickleProblem]:
+    if value.kind == "foreign" and isinstance(value.foreign, UnpicklableFactory):
+        factory = value.foreign
+        return [PickleProblem("SPG201", f"{prefix}{factory.what} returned by "
+                              f"{factory.function}()", sent, foreign_site=factory.site)]
     if value.kind == "definition" and value.definition is not None:
         problem = _definition_problem(value.definition, sent, prefix, instance=False)
         return [problem] if problem else []
@@ -66,7 +73,8 @@ def _classify(model: ModuleModel, value: Value, sent: SentObject,
 
 
 def _reword(problem: PickleProblem, what: str) -> PickleProblem:
-    return PickleProblem(problem.code, what, problem.sent, problem.definition)
+    return PickleProblem(problem.code, what, problem.sent, problem.definition,
+                         foreign_site=problem.foreign_site)
 
 
 def _definition_problem(definition: Definition, sent: SentObject, prefix: str,
@@ -88,34 +96,72 @@ def _definition_problem(definition: Definition, sent: SentObject, prefix: str,
 
 def dataset_state_problems(model: ModuleModel, dataset: Value,
                            sent: SentObject) -> list[PickleProblem]:
-    """SPG203: a dataset of this file whose state cannot be pickled."""
+    """SPG203: a dataset whose state cannot be pickled."""
+    if dataset.of is not None and dataset.of.kind == "api" and dataset.of.qualname:
+        return _imported_dataset_problems(model, dataset.of.qualname, sent)
     if dataset.of is None or dataset.of.definition is None:
         return []
     cls = dataset.of.definition
-    if cls.placement not in ("module", "member"):
-        return []  # SPG201/SPG202 already say the class itself cannot travel
-    lineage = model.class_lineage(cls)
-    if any(model.class_member(c, hook) for c in lineage for hook in _STATE_HOOKS):
+    if cls.placement not in ("module", "member") or takes_over_pickling(model, cls):
+        return []  # SPG201/SPG202 already say a local class cannot travel
+    problems = [
+        PickleProblem("SPG203", what, sent, cls, culprit=statement, attribute=attribute)
+        for attribute, what, statement in class_state_problems(model, cls)
+    ]
+    if dataset.call is not None and dataset.scope is not None:
+        problems += _lambda_arguments(model, dataset, sent)
+    return problems
+
+
+def class_state_problems(model: ModuleModel,
+                         cls: Definition) -> list[tuple[str, str, ast.stmt]]:
+    """(attribute, what, assignment) for state a class's `__init__` stores that cannot be
+    pickled; nothing when the class takes over its pickling (`__getstate__`, `__reduce__`)."""
+    if takes_over_pickling(model, cls):
         return []
-    problems: list[PickleProblem] = []
-    for owner in lineage:
+    problems: list[tuple[str, str, ast.stmt]] = []
+    for owner in model.class_lineage(cls):
         init = model.class_member(owner, "__init__")
         if init is None or init.parent.definition is not owner:
             continue
         for attribute, value_node, statement in _self_assignments(init):
             what = _unpicklable_state(model, value_node, init)
             if what:
-                problems.append(PickleProblem(
-                    "SPG203", what, sent, cls, culprit=statement, attribute=attribute))
-    if dataset.call is not None and dataset.scope is not None:
-        for name, arg in _constructor_arguments(dataset.call):
-            value = model.infer(arg, dataset.scope)
-            if value.kind == "definition" and value.definition is not None and (
-                    value.definition.is_lambda or value.definition.placement == "local"):
-                what = "a lambda" if value.definition.is_lambda else "a nested function"
-                problems.append(PickleProblem(
-                    "SPG203", what, sent, value.definition, culprit=arg, attribute=name))
+                problems.append((attribute, what, statement))
     return problems
+
+
+def _imported_dataset_problems(model: ModuleModel, qualname: str,
+                               sent: SentObject) -> list[PickleProblem]:
+    found = model.foreign(qualname)
+    if found is None:
+        return []
+    summary, name = found
+    return [
+        PickleProblem("SPG203", problem.what, sent, attribute=problem.attribute,
+                      foreign_site=problem.site)
+        for problem in summary.class_state.get(name, ())
+    ]
+
+
+def _lambda_arguments(model: ModuleModel, dataset: Value,
+                      sent: SentObject) -> list[PickleProblem]:
+    """A dataset built with a lambda or nested function argument (it is likely stored)."""
+    problems: list[PickleProblem] = []
+    assert dataset.call is not None and dataset.scope is not None
+    for name, arg in _constructor_arguments(dataset.call):
+        value = model.infer(arg, dataset.scope)
+        if value.kind == "definition" and value.definition is not None and (
+                value.definition.is_lambda or value.definition.placement == "local"):
+            what = "a lambda" if value.definition.is_lambda else "a nested function"
+            problems.append(PickleProblem(
+                "SPG203", what, sent, value.definition, culprit=arg, attribute=name))
+    return problems
+
+
+def takes_over_pickling(model: ModuleModel, cls: Definition) -> bool:
+    return any(model.class_member(c, hook) for c in model.class_lineage(cls)
+               for hook in _STATE_HOOKS)
 
 
 def _self_assignments(init: Definition) -> list[tuple[str, ast.expr, ast.stmt]]:

@@ -108,6 +108,7 @@ class ScopeIndex:
     region_of_statement: dict[int, Region] = field(default_factory=dict)  # module-level stmts
     scope_of_node: dict[int, Scope] = field(default_factory=dict)  # scope-opening node →
     imported_roots: set[str] = field(default_factory=set)  # top packages imported anywhere
+    imports: list[Located] = field(default_factory=list)  # import statements
 
 
 def _position(node: ast.AST) -> tuple[int, int]:
@@ -220,6 +221,7 @@ class _Walker:
         self.region = outer
 
     def visit_Import(self, node: ast.Import) -> None:
+        self.index.imports.append(self.located(node))
         for alias in node.names:
             self.index.imported_roots.add(alias.name.split(".")[0])
             if alias.asname:
@@ -229,6 +231,7 @@ class _Walker:
                 self.bind(top, "import", node, qualname=top)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        self.index.imports.append(self.located(node))
         module = node.module or ""
         self.index.imported_roots.add(module.split(".")[0] if not node.level else ".")
         if node.level:

@@ -23,6 +23,7 @@ ValueKind = Literal[
     "namespace",  # argparse's parse_args() result; `of` is the parser instance
     "sequence",  # a list/tuple built of `of`
     "literal",
+    "foreign",  # a value made in another module of the project: see `foreign`
     "unknown",
 ]
 
@@ -38,6 +39,9 @@ class Value:
     start_method: str | None = None  # from an explicit context
     attribute: str | None = None  # bound method name
     scope: Scope | None = None  # where `call` is evaluated
+    # Facts about a value made in another project module (a LoaderFactory or
+    # UnpicklableFactory from `analysis.project`).
+    foreign: object = None
 
     @property
     def is_unknown(self) -> bool:

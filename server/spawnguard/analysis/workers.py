@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from spawnguard.analysis import apis
+from spawnguard.analysis.project import LoaderFactory
 from spawnguard.analysis.scopes import Definition, Located, Scope
 from spawnguard.analysis.values import Value
 
@@ -59,6 +60,8 @@ class WorkerStart:
     via: str | None = None  # "passed to train(), which iterates it"
     creation: ast.Call | None = None
     creation_scope: Scope | None = None
+    # A DataLoader made by a function of another project module.
+    foreign: LoaderFactory | None = None
 
     @property
     def always_spawns(self) -> bool:
@@ -100,6 +103,38 @@ def _elements(expr: ast.expr | None) -> list[ast.expr]:
     return [expr]
 
 
+def dataloader_worker_count(model: ModuleModel, value: Value) -> WorkerCount:
+    """Whether a DataLoader value starts workers when iterated."""
+    if isinstance(value.foreign, LoaderFactory):
+        return "certain" if value.foreign.workers == "certain" else "unknown"
+    call, scope = value.call, value.scope
+    if call is None or scope is None:
+        return "unknown"
+    expr = argument(call, "num_workers", _DATALOADER_POSITIONS["num_workers"])
+    if expr is None:
+        return "unknown" if has_double_star(call) else "none"
+    count = model.infer(expr, scope)
+    if count.kind == "literal" and isinstance(count.literal, int) \
+            and not isinstance(count.literal, bool):
+        return "certain" if count.literal > 0 else "none"
+    return "unknown"
+
+
+def dataloader_sent(call: ast.Call, scope: Scope) -> list[SentObject]:
+    """What a DataLoader pickles for its workers (samplers stay in the parent)."""
+    sent = []
+    for role in ("dataset", "collate_fn", "worker_init_fn"):
+        expr = argument(call, role, _DATALOADER_POSITIONS[role])
+        if expr is not None:
+            sent.append(SentObject(role, expr, scope))
+    return sent
+
+
+def dataloader_context(call: ast.Call) -> ast.expr | None:
+    return argument(call, "multiprocessing_context",
+                    _DATALOADER_POSITIONS["multiprocessing_context"])
+
+
 class _Detector:
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
@@ -107,26 +142,8 @@ class _Detector:
 
     # --- DataLoader ----------------------------------------------------------------------------
 
-    def literal_int(self, expr: ast.expr, scope: Scope) -> int | str | None:
-        value = self.model.infer(expr, scope)
-        if value.kind == "literal":
-            if value.literal is None:
-                return "unknown"
-            if isinstance(value.literal, int) and not isinstance(value.literal, bool):
-                return value.literal
-        return "unknown"
-
     def dataloader_workers(self, value: Value) -> WorkerCount:
-        call, scope = value.call, value.scope
-        if call is None or scope is None:
-            return "unknown"
-        expr = argument(call, "num_workers", _DATALOADER_POSITIONS["num_workers"])
-        if expr is None:
-            return "unknown" if has_double_star(call) else "none"
-        count = self.literal_int(expr, scope)
-        if count == "unknown":
-            return "unknown"
-        return "certain" if isinstance(count, int) and count > 0 else "none"
+        return dataloader_worker_count(self.model, value)
 
     def worker_loader(self, expr: ast.expr, scope: Scope) -> Value | None:
         value = self.model.infer(expr, scope)
@@ -146,15 +163,16 @@ class _Detector:
 
     def add_dataloader_start(self, loader: Value, node: ast.AST, located: Located,
                              description: str, via: str | None = None) -> None:
+        if isinstance(loader.foreign, LoaderFactory):
+            factory = loader.foreign
+            self.facts.starts.append(WorkerStart(
+                "dataloader", node, located, description, self.dataloader_workers(loader),
+                factory.explicit_method, (), via, foreign=factory))
+            return
         call, scope = loader.call, loader.scope
         assert call is not None and scope is not None
-        sent = []
-        for role in ("dataset", "collate_fn", "worker_init_fn"):
-            expr = argument(call, role, _DATALOADER_POSITIONS[role])
-            if expr is not None:
-                sent.append(SentObject(role, expr, scope))
-        context = argument(call, "multiprocessing_context",
-                           _DATALOADER_POSITIONS["multiprocessing_context"])
+        sent = dataloader_sent(call, scope)
+        context = dataloader_context(call)
         self.facts.starts.append(WorkerStart(
             "dataloader", node, located, description, self.dataloader_workers(loader),
             self.method_of_context_argument(context, scope), tuple(sent), via, call, scope,
@@ -441,10 +459,11 @@ def detect_worker_facts(model: ModuleModel) -> WorkerFacts:
     # Every API qualname comes from an import: without one of these packages imported, the
     # file cannot start workers (a cheap exit for most files of a big tree).
     roots = model.index.imported_roots
-    if not roots & apis.WORKER_PACKAGES:
+    cross_file = model.project is not None  # a project module may hand over a DataLoader
+    if not roots & apis.WORKER_PACKAGES and not cross_file:
         return WorkerFacts()
     detector = _Detector(model)
-    if roots & apis.DATALOADER_PACKAGES:
+    if roots & apis.DATALOADER_PACKAGES or cross_file:
         detector.detect_dataloaders()
     detector.detect_calls()
     detector.facts.starts.sort(key=lambda s: (getattr(s.node, "lineno", 0),

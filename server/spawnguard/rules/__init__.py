@@ -6,6 +6,7 @@ from spawnguard.rules import (
     spg000_syntax_error,
     spg101_worker_start_at_import,
     spg102_start_method_at_import,
+    spg103_worker_start_in_imported_module,
     spg201_unpicklable_worker_object,
     spg202_defined_inside_guard,
     spg203_unpicklable_dataset_state,
@@ -20,6 +21,7 @@ SYNTAX_ERROR_RULE: Rule = spg000_syntax_error.RULE
 ALL_RULES: tuple[Rule, ...] = (
     spg101_worker_start_at_import.RULE,
     spg102_start_method_at_import.RULE,
+    spg103_worker_start_in_imported_module.RULE,
     spg201_unpicklable_worker_object.RULE,
     spg202_defined_inside_guard.RULE,
     spg203_unpicklable_dataset_state.RULE,

@@ -14,9 +14,6 @@ from typing import TYPE_CHECKING
 
 from spawnguard.analysis.findings import Severity
 
-# Every worker API is imported from one of these packages.
-WORKER_PACKAGE_WORDS = ("torch", "multiprocessing", "concurrent", "joblib", "lightning")
-
 if TYPE_CHECKING:
     from spawnguard.analysis.findings import Finding
     from spawnguard.analysis.model import ModuleModel
@@ -32,12 +29,14 @@ class Rule:
     # Notebook-only rules (SPG401) and script-only rules (SPG101) say so here.
     applies_to_notebooks: bool = True
     applies_to_scripts: bool = True
-    # The rule can only fire on text that contains one of these words (an import of a worker
-    # package, `__name__`); files without any are not modelled. Empty: always run.
-    triggers: tuple[str, ...] = ()
+    # A cheap, lossless test on the text: False means the rule cannot fire on this file by
+    # itself (files no rule can fire on are neither parsed nor modelled). None: always run.
+    prefilter: Callable[[str], bool] | None = None
+    # The rule can also fire because of what the file imports from other project modules.
+    cross_file: bool = False
 
     def may_fire_on(self, text: str) -> bool:
-        return not self.triggers or any(word in text for word in self.triggers)
+        return self.prefilter is None or self.prefilter(text)
 
     @property
     def explanation(self) -> str:

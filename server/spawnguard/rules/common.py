@@ -9,7 +9,7 @@ from spawnguard.analysis.calls import Execution
 from spawnguard.analysis.findings import Position, Range, Related
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.pickling import PickleProblem, pickle_problems
-from spawnguard.analysis.workers import WorkerStart
+from spawnguard.analysis.workers import SentObject, WorkerStart
 
 BOOTSTRAP_ERROR = (
     "RuntimeError: An attempt has been made to start a new process before the current "
@@ -77,6 +77,8 @@ def sent_problems(model: ModuleModel, code: str) -> list[PickleProblem]:
     problems = []
     for start in model.worker_starts:
         pickles_all = model.start_pickles_everything(start)
+        if start.foreign is not None and pickles_all:
+            problems += _foreign_loader_problems(start, code)
         for sent in start.sent:
             if not (pickles_all or sent.is_task):
                 continue
@@ -87,6 +89,25 @@ def sent_problems(model: ModuleModel, code: str) -> list[PickleProblem]:
                 seen.add(key)
                 problems.append(problem)
     return problems
+
+
+def _foreign_loader_problems(start: WorkerStart, code: str) -> list[PickleProblem]:
+    """Problems of what a DataLoader made in another project module sends, reported where
+    this file iterates it."""
+    assert start.foreign is not None and isinstance(start.node, ast.expr)
+    return [
+        PickleProblem(problem.code, problem.what,
+                      SentObject(problem.role, start.node, start.located.scope),
+                      attribute=problem.attribute, foreign_site=problem.site)
+        for problem in start.foreign.problems if problem.code == code
+    ]
+
+
+def foreign_related(problem: PickleProblem) -> tuple[Related, ...]:
+    site = problem.foreign_site
+    if site is None:
+        return ()
+    return (Related(site.range, site.description, path=site.path),)
 
 
 def first_line_range(model: ModuleModel, node: ast.AST):

@@ -6,6 +6,12 @@ interpreter to analyse newer syntax). A file that does not parse, cannot be read
 valid UTF-8 gets one SPG000 finding at the place of the error; the other files of the run are
 still checked, and the run goes on.
 
+Only files that could hold a spawn problem are parsed: files that name a worker API
+(`DataLoader`, `Process`, `Pool`, `ProcessPoolExecutor`, `spawn`, …), test `__name__` in a way
+that may be a broken guard, or import a project module that starts or creates workers. A
+syntax error in any other file is left to your usual linter — that is what keeps
+`spawnguard check` fast on big trees.
+
 ## Fix
 Fix the syntax error (or the encoding). While a file is being edited the language server keeps
 showing the last complete analysis of the rest of the file.

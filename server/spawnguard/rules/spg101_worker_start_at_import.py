@@ -43,9 +43,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from spawnguard.analysis.apis import mentions_worker_api
 from spawnguard.analysis.findings import Finding, Related, Severity
 from spawnguard.analysis.model import ModuleModel
-from spawnguard.rules.base import WORKER_PACKAGE_WORDS, Rule
+from spawnguard.rules.base import Rule
 from spawnguard.rules.common import (
     BOOTSTRAP_ERROR,
     chain_related,
@@ -74,6 +75,10 @@ def check(model: ModuleModel) -> Iterator[Finding]:
         related = chain_related(model, execution)
         if start.kind == "dataloader" and start.creation is not None:
             related += (Related(model.range(start.creation), "the DataLoader is created here"),)
+        if start.foreign is not None:
+            site = start.foreign.creation
+            related += (Related(site.range, f"{start.foreign.function}() creates the DataLoader "
+                                "here", path=site.path),)
         entry = execution.chain[0].call if execution.chain else start.located
         yield Finding(
             code=RULE.code,
@@ -91,6 +96,7 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="Worker processes are started while the script is being imported.",
     check=check,
-    triggers=WORKER_PACKAGE_WORDS,
+    prefilter=mentions_worker_api,
+    cross_file=True,
     applies_to_notebooks=False,
 )

@@ -30,9 +30,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from spawnguard.analysis.apis import mentions_worker_api
 from spawnguard.analysis.findings import Finding, Severity
 from spawnguard.analysis.model import ModuleModel
-from spawnguard.rules.base import WORKER_PACKAGE_WORDS, Rule
+from spawnguard.rules.base import Rule
 from spawnguard.rules.common import chain_related
 from spawnguard.rules.fixing import move_into_guard_fixes
 
@@ -74,5 +75,5 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="set_start_method() runs while the script is being imported.",
     check=check,
-    triggers=WORKER_PACKAGE_WORDS,
+    prefilter=mentions_worker_api,
 )

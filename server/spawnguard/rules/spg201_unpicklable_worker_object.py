@@ -40,10 +40,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from spawnguard.analysis.apis import mentions_worker_api
 from spawnguard.analysis.findings import Finding, Related, Severity
 from spawnguard.analysis.model import ModuleModel
-from spawnguard.rules.base import WORKER_PACKAGE_WORDS, Rule
-from spawnguard.rules.common import sent_problems
+from spawnguard.rules.base import Rule
+from spawnguard.rules.common import foreign_related, sent_problems
 from spawnguard.rules.fixing import lift_fixes
 
 _ERRORS = {
@@ -55,14 +56,14 @@ _ERRORS = {
 def check(model: ModuleModel) -> Iterator[Finding]:
     for problem in sent_problems(model, RULE.code):
         definition = problem.definition
-        is_lambda = definition is not None and definition.is_lambda
+        is_lambda = "lambda" in problem.what
         message = (
             f"{problem.what[0].upper()}{problem.what[1:]} is sent to worker processes as "
             f"`{problem.sent.role}` but cannot be pickled by reference ({_ERRORS[is_lambda]}). "
             "Define it at module level."
         )
         primary = model.range(problem.sent.expr)
-        related: tuple[Related, ...] = ()
+        related: tuple[Related, ...] = foreign_related(problem)
         if definition is not None:
             where = model.range(definition.node)
             if not where.contains(primary) and not primary.contains(where):
@@ -83,5 +84,6 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="An object sent to worker processes cannot be pickled by reference.",
     check=check,
-    triggers=WORKER_PACKAGE_WORDS,
+    prefilter=mentions_worker_api,
+    cross_file=True,
 )

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from spawnguard.analysis.apis import mentions_worker_api
 from spawnguard.analysis.findings import Finding, Related, Severity
 from spawnguard.analysis.model import ModuleModel
-from spawnguard.rules.base import WORKER_PACKAGE_WORDS, Rule
+from spawnguard.rules.base import Rule
 from spawnguard.rules.common import sent_problems
 from spawnguard.rules.fixing import move_out_of_guard_fixes
 
@@ -59,5 +60,5 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="A class or function defined inside the main guard is sent to worker processes.",
     check=check,
-    triggers=WORKER_PACKAGE_WORDS,
+    prefilter=mentions_worker_api,
 )

@@ -37,10 +37,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from spawnguard.analysis.apis import mentions_worker_api
 from spawnguard.analysis.findings import Finding, Related, Severity
 from spawnguard.analysis.model import ModuleModel
-from spawnguard.rules.base import WORKER_PACKAGE_WORDS, Rule
-from spawnguard.rules.common import sent_problems
+from spawnguard.analysis.pickling import PickleProblem
+from spawnguard.rules.base import Rule
+from spawnguard.rules.common import foreign_related, sent_problems
 from spawnguard.rules.fixing import lift_fixes
 
 _LAZY_ADVICE = (
@@ -51,6 +53,9 @@ _LAZY_ADVICE = (
 def check(model: ModuleModel) -> Iterator[Finding]:
     for problem in sent_problems(model, RULE.code):
         dataset = problem.definition
+        if problem.foreign_site is not None:
+            yield _foreign_finding(model, problem)
+            continue
         assert problem.culprit is not None and dataset is not None
         if not dataset.is_class:  # a lambda or nested function given to the constructor
             given_as = (problem.attribute if (problem.attribute or "").startswith("argument")
@@ -79,11 +84,28 @@ def check(model: ModuleModel) -> Iterator[Finding]:
         )
 
 
+def _foreign_finding(model: ModuleModel, problem: PickleProblem) -> Finding:
+    site = problem.foreign_site
+    assert site is not None
+    holder = f"`self.{problem.attribute}`" if problem.attribute else "its state"
+    return Finding(
+        code=RULE.code,
+        severity=RULE.default_severity,
+        message=(
+            f"The dataset stores {problem.what} in {holder} ({site.path}), which cannot be "
+            f"pickled for DataLoader workers (TypeError: cannot pickle …): {_LAZY_ADVICE}."
+        ),
+        range=model.range(problem.sent.expr),
+        related=foreign_related(problem),
+    )
+
+
 RULE = Rule(
     code="SPG203",
     name="unpicklable-dataset-state",
     default_severity=Severity.ERROR,
     summary="A dataset sent to DataLoader workers holds state that cannot be pickled.",
     check=check,
-    triggers=WORKER_PACKAGE_WORDS,
+    prefilter=mentions_worker_api,
+    cross_file=True,
 )

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from spawnguard.analysis.findings import Finding, Severity
-from spawnguard.analysis.guard import GuardKind
+from spawnguard.analysis.guard import GuardKind, may_have_broken_guard
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.rules.base import Rule
 from spawnguard.rules.fixing import rewrite_guard_fixes
@@ -55,5 +55,5 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="A main guard whose condition is wrong.",
     check=check,
-    triggers=("__name__",),
+    prefilter=may_have_broken_guard,
 )

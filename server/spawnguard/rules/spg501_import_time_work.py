@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from spawnguard.analysis.apis import mentions_worker_api
 from spawnguard.analysis.findings import Finding, Fix, Related, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.toplevel import work_statements
-from spawnguard.rules.base import WORKER_PACKAGE_WORDS, Rule
+from spawnguard.rules.base import Rule
 from spawnguard.rules.common import first_line_range, spawning_starts
 from spawnguard.rules.fixing import guard_fixes
 
@@ -77,6 +78,7 @@ RULE = Rule(
     default_severity=Severity.HINT,
     summary="Module-level work that every spawned worker repeats.",
     check=check,
-    triggers=WORKER_PACKAGE_WORDS,
+    prefilter=mentions_worker_api,
+    cross_file=True,
     applies_to_notebooks=False,
 )

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from spawnguard.analysis.apis import mentions_worker_api
 from spawnguard.analysis.findings import Finding, Severity
 from spawnguard.analysis.model import ModuleModel
-from spawnguard.rules.base import WORKER_PACKAGE_WORDS, Rule
+from spawnguard.rules.base import Rule
 
 
 def check(model: ModuleModel) -> Iterator[Finding]:
@@ -46,5 +47,5 @@ RULE = Rule(
     default_severity=Severity.INFORMATION,
     summary="The code asks for the fork start method explicitly.",
     check=check,
-    triggers=WORKER_PACKAGE_WORDS,
+    prefilter=mentions_worker_api,
 )
