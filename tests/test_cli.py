@@ -38,10 +38,10 @@ JOB = (
 # a UTF-16 surrogate pair): columns must count code points.
 NON_ASCII_PREFIX = 'x = "é😀"; '
 # spawnguard only parses files that could hold a spawn problem; the comment naming a worker
-# API (Pool) makes these broken files such files.
-SYNTAX_ERROR_LINE = NON_ASCII_PREFIX + "y = )  # Pool"
+# API call (Pool()) makes these broken files such files.
+SYNTAX_ERROR_LINE = NON_ASCII_PREFIX + "y = )  # Pool()"
 SYNTAX_ERROR_COLUMN = SYNTAX_ERROR_LINE.index(")") + 1
-BROKEN = "def f(:  # Pool\n"
+BROKEN = "def f(:  # Pool()\n"
 
 
 def write(root: Path, relative: str, content: str | bytes) -> Path:
@@ -144,7 +144,7 @@ def make_tree(root: Path) -> None:
                     "__pycache__", ".tox", ".hidden", "pkg/.cache"):
         write(root, f"{skipped}/broken.py", BROKEN)
     write(root, "top.py", BROKEN)
-    write(root, "pkg/sub/deep.py", "class C(  # Pool\n")
+    write(root, "pkg/sub/deep.py", "class C(  # Pool()\n")
     write(root, "pkg/ok.py", "x = 1\n")
     write(root, "pkg/notes.txt", BROKEN)
     write(root, "pkg/stub.pyi", BROKEN)
@@ -166,7 +166,7 @@ def test_paths_are_shown_under_the_folder_given(tmp_path: Path) -> None:
 
 def test_output_is_sorted_by_path_line_column(tmp_path: Path) -> None:
     write(tmp_path, "b.py", "x = 1\n\n" + BROKEN)
-    write(tmp_path, "a/z.py", "(  # Pool\n")
+    write(tmp_path, "a/z.py", "(  # Pool()\n")
     write(tmp_path, "a.py", BROKEN)
     completed = run("check", "b.py", "a", ".", cwd=tmp_path)
     paths = [line.split(":")[0] for line in reported_lines(completed.stdout)]

@@ -290,7 +290,7 @@ def test_sarif_of_hand_made_findings_validates(tmp_path: Path) -> None:
 
 def test_sarif_from_the_cli_validates(tmp_path: Path) -> None:
     """A real run: syntax errors, an unreadable file, and the worker script the rules flag."""
-    (tmp_path / "bad.py").write_text('x = "é😀"; y = )  # Pool\n', encoding="utf-8")
+    (tmp_path / "bad.py").write_text('x = "é😀"; y = )  # Pool()\n', encoding="utf-8")
     (tmp_path / "latin1.py").write_bytes('s = "café"\n'.encode("latin-1"))
     (tmp_path / "job.py").write_text(
         "import multiprocessing as mp\n\n"

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 import spawnguard
-from spawnguard import engine
+from spawnguard import batch, engine
 from spawnguard.analysis.findings import Finding, Position, Range, Severity
+from spawnguard.analysis.project import Project
 from spawnguard.analysis.settings import AnalysisSettings
 from spawnguard.config import (
     Config,
@@ -62,9 +63,11 @@ class FileKind(Protocol):
     name: str
     suffixes: tuple[str, ...]
 
-    def analyze(self, text: str, *, path: str, settings: AnalysisSettings) -> list[Finding]: ...
+    def analyze(self, text: str, *, path: str, settings: AnalysisSettings,
+                project: Project | None = None) -> list[Finding]: ...
 
-    def fix(self, text: str, *, path: str, settings: AnalysisSettings) -> engine.FixResult: ...
+    def fix(self, text: str, *, path: str, settings: AnalysisSettings,
+            project: Project | None = None) -> engine.FixResult: ...
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,13 @@ class PythonFile:
     name: str = "python"
     suffixes: tuple[str, ...] = (".py",)
 
-    def analyze(self, text: str, *, path: str, settings: AnalysisSettings) -> list[Finding]:
-        return engine.analyze(text, path=path, settings=settings)
+    def analyze(self, text: str, *, path: str, settings: AnalysisSettings,
+                project: Project | None = None) -> list[Finding]:
+        return engine.analyze(text, path=path, settings=settings, project=project)
 
-    def fix(self, text: str, *, path: str, settings: AnalysisSettings) -> engine.FixResult:
-        return engine.fix_text(text, path=path, settings=settings)
+    def fix(self, text: str, *, path: str, settings: AnalysisSettings,
+            project: Project | None = None) -> engine.FixResult:
+        return engine.fix_text(text, path=path, settings=settings, project=project)
 
 
 PYTHON = PythonFile()
@@ -128,7 +133,7 @@ def collect_targets(
     if missing:
         raise UsageError("; ".join(f"{p}: no such file or directory" for p in missing))
     targets: list[Target] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for given in paths:
         if given == STDIN_PATH:
             display = stdin_filename or STDIN_PATH
@@ -140,13 +145,13 @@ def collect_targets(
         if path.is_dir():
             config = configs.for_path(path)
             for display, file in walk_directory(given, config):
-                if file.resolve() not in seen:
-                    seen.add(file.resolve())
+                if os.path.abspath(file) not in seen:
+                    seen.add(os.path.abspath(file))
                     kind = kind_of(file.name, explicit=False) or PYTHON
                     targets.append(Target(display, file, config, kind))
-        elif path.resolve() not in seen:
+        elif os.path.abspath(path) not in seen:
             # Named explicitly: checked even when an exclude glob matches it (as in ruff).
-            seen.add(path.resolve())
+            seen.add(os.path.abspath(path))
             kind = kind_of(path.name, explicit=True) or PYTHON
             targets.append(Target(os.path.normpath(given), path, configs.for_path(path), kind))
     return targets
@@ -278,24 +283,49 @@ class CheckOutcome:
     fixed_stdin: str | None = None
 
 
+def project_roots(targets: Sequence[Target], given: Sequence[str]) -> list[str]:
+    """Where project imports resolve: the folders checked (a file's own folder) and the
+    folder of each configuration file found."""
+    roots = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))
+             for p in given if p != STDIN_PATH]
+    roots += [str(t.config.root) for t in targets if t.config.path is not None]
+    if any(t.file is None for t in targets):
+        roots.append(os.getcwd())
+    return list(dict.fromkeys(os.path.abspath(r) for r in roots))
+
+
 def check_targets(
-    targets: Sequence[Target], *, fix: bool, diff: bool, stdin: TextIO
+    targets: Sequence[Target], *, fix: bool, diff: bool, stdin: TextIO,
+    given: Sequence[str] = (),
 ) -> CheckOutcome:
     outcome = CheckOutcome()
+    sources: list[SourceFile | UnreadableSource] = []
     for target in targets:
-        settings = target.config.settings
         try:
-            source = read_source(target, stdin)
+            sources.append(read_source(target, stdin))
         except UnreadableSource as error:
-            findings = problem_finding(str(error), settings, error.line)
+            sources.append(error)
+    texts = {str(t.file): s.text for t, s in zip(targets, sources, strict=True)
+             if t.file is not None and isinstance(s, SourceFile)}
+    project = batch.make_project(project_roots(targets, given), texts)
+    if not (fix or diff):
+        jobs = [batch.Job(index, t.display_path, s.text, t.config.settings)
+                for index, (t, s) in enumerate(zip(targets, sources, strict=True))
+                if isinstance(s, SourceFile) and t.kind is PYTHON]
+        found = batch.analyse_jobs(jobs, project)
+    for index, (target, source) in enumerate(zip(targets, sources, strict=True)):
+        settings = target.config.settings
+        if isinstance(source, UnreadableSource):
+            findings = problem_finding(str(source), settings, source.line)
             outcome.file_reports.append(FileReport(target.display_path, tuple(findings)))
             continue
         path = target.display_path
         if not (fix or diff):
-            findings = target.kind.analyze(source.text, path=path, settings=settings)
-            outcome.file_reports.append(FileReport(path, tuple(findings)))
+            if target.kind is not PYTHON:
+                found[index] = target.kind.analyze(source.text, path=path, settings=settings)
+            outcome.file_reports.append(FileReport(path, tuple(found.get(index, ()))))
             continue
-        result = target.kind.fix(source.text, path=path, settings=settings)
+        result = target.kind.fix(source.text, path=path, settings=settings, project=project)
         findings = list(result.remaining)
         if target.file is None:
             outcome.fixed_stdin = result.text
@@ -322,7 +352,7 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: T
     if paths.count(STDIN_PATH) > 1:
         raise UsageError("standard input (-) can be read only once")
     targets = collect_targets(paths, args.stdin_filename, configs)
-    outcome = check_targets(targets, fix=args.fix, diff=args.diff, stdin=stdin)
+    outcome = check_targets(targets, fix=args.fix, diff=args.diff, stdin=stdin, given=paths)
     fixing = args.fix or args.diff
     report = Report(
         tuple(outcome.file_reports),

@@ -24,8 +24,8 @@ from spawnguard.rules.base import Rule
 MAX_FIX_ROUNDS = 20
 
 
-def rules_for(text: str, settings: AnalysisSettings,
-              project: Project | None = None) -> list[Rule] | None:
+def rules_for(text: str, settings: AnalysisSettings, project: Project | None = None,
+              path: str | None = None) -> list[Rule] | None:
     """The enabled rules that can fire on this text, or None when no rule at all can (enabled
     or not). Most files of a big tree are such files: they are neither parsed nor modelled,
     so a syntax error there is not reported either."""
@@ -33,9 +33,16 @@ def rules_for(text: str, settings: AnalysisSettings,
         rule for rule in ALL_RULES
         if (rule.applies_to_notebooks if settings.notebook else rule.applies_to_scripts)
     ]
-    chosen = [rule for rule in applicable if rule.may_fire_on(text)]
+    verdicts: dict[object, bool] = {}  # rules share prefilters: run each once
+
+    def may_fire(rule: Rule) -> bool:
+        if rule.prefilter not in verdicts:
+            verdicts[rule.prefilter] = rule.may_fire_on(text)
+        return verdicts[rule.prefilter]
+
+    chosen = [rule for rule in applicable if may_fire(rule)]
     cross_file = [rule for rule in applicable if rule.cross_file and rule not in chosen]
-    if cross_file and project is not None and project.may_matter_to(text):
+    if cross_file and project is not None and project.may_matter_to(text, path):
         chosen += cross_file
     if not chosen:
         return None
@@ -51,7 +58,7 @@ def analyze(
     With a `project`, imports of the project's other modules are followed (SPG103, loaders
     and functions made elsewhere); `path` must then be the file's real path.
     """
-    rules = rules_for(text, settings, project)
+    rules = rules_for(text, settings, project, path)
     if rules is None:
         return []
     source = SourceText(text)

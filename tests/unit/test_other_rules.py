@@ -110,11 +110,11 @@ def test_fork_requests_are_information() -> None:
 
 
 def test_syntax_error_is_spg000_with_position() -> None:
-    source = "from multiprocessing import Pool\nx = (1,\ny = 2\n"
+    source = "from multiprocessing import Pool\nx = (1,\ny = Pool(2)\n"
     [finding] = run(source)
     assert finding.code == "SPG000"
     assert finding.range.start.line in (2, 3)
-    assert codes("Pool\x00") == ["SPG000"]
+    assert codes("Pool(2)\x00") == ["SPG000"]
 
 
 def test_files_that_cannot_hold_a_spawn_problem_are_not_parsed() -> None:

@@ -7,6 +7,7 @@ statically, whatever import form brought them in.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 DATALOADER = "torch.utils.data.DataLoader"
 PROCESS = "multiprocessing.Process"
@@ -112,14 +113,56 @@ KNOWN = frozenset({
 
 # A file that spells none of these names cannot start workers itself: every API above is
 # reached through one of them (`from torch.utils.data import DataLoader as DL` still spells it).
-_WORKER_API_WORDS = re.compile(
-    r"\b(?:DataLoader|Process|Pool|Manager|ProcessPoolExecutor|spawn|start_processes|Parallel"
-    r"|set_start_method|get_context)\b"
-)
+WORKER_API_WORDS = ("DataLoader", "Process", "Pool", "Manager", "ProcessPoolExecutor", "spawn",
+                    "start_processes", "Parallel", "set_start_method", "get_context")
+_AS_ALIAS = re.compile(r"[ \t]+as[ \t]+(\w+)")
+_ASSIGNED_ALIAS = re.compile(r"[ \t]*(\w+)[ \t]*=[ \t]*[\w.]*$")
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _whole_words(text: str, word: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each occurrence of `word` as a whole word (str.find, not a regex:
+    this runs on every file of a tree)."""
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if (start == 0 or not _is_word_char(text[start - 1])) and (
+                end == len(text) or not _is_word_char(text[end])):
+            yield start, end
+        start = text.find(word, end)
 
 
 def mentions_worker_api(text: str) -> bool:
-    return _WORKER_API_WORDS.search(text) is not None
+    return any(next(_whole_words(text, word), None) for word in WORKER_API_WORDS)
+
+
+def may_start_workers(text: str) -> bool:
+    """Lossless text test for the worker rules: an API name must be called (`Pool(`), be a
+    class's base (a `Process` subclass), or be bound to another name that is called
+    (`import … as DL` / `make = mp.Process`, then `DL(`)."""
+    aliases: set[str] = set()
+    for word in WORKER_API_WORDS:
+        for start, end in _whole_words(text, word):
+            if text[end : end + 40].lstrip(" \t").startswith("("):
+                return True
+            line_start = text.rfind("\n", 0, start) + 1
+            if text[line_start:start].lstrip().startswith("class "):
+                return True
+            alias = _AS_ALIAS.match(text, end)
+            if alias:
+                aliases.add(alias.group(1))
+            line_end = text.find("\n", end)
+            if text[end : len(text) if line_end < 0 else line_end].strip() == "":
+                assigned = _ASSIGNED_ALIAS.match(text, line_start, start)
+                if assigned:
+                    aliases.add(assigned.group(1))
+    return any(
+        text[end : end + 40].lstrip(" \t").startswith("(")
+        for alias in aliases for _, end in _whole_words(text, alias)
+    )
 
 
 # Packages whose import makes worker starts possible (the model skips other files).

@@ -177,33 +177,62 @@ def classify(test: ast.expr) -> GuardVerdict:
     )
 
 
-_IF_WITH_NAME = re.compile(r"^[ \t]*(?:el)?if\b([^\n]*)$", re.MULTILINE)
+_IF_LINE = re.compile(r"^[ \t]*(?:el)?if\b[^\n]*$", re.MULTILINE)
+_HEADER_LINES = 20  # a longer `if` condition is assumed suspicious
 
 
 def may_have_broken_guard(text: str) -> bool:
     """A cheap, lossless pre-check for SPG301 that avoids parsing most files.
 
-    Every `if`/`elif` whose condition tests `__name__` starts a line. A condition that fits on
-    that line is parsed on its own and judged; one that continues onto the next lines (open
-    bracket, backslash) is assumed suspicious, and so is anything that does not parse alone.
+    Every `if`/`elif` whose condition tests `__name__` starts a line at most a few lines above
+    that `__name__`. Each such header (the line, plus the following lines while the condition
+    is still open) is parsed on its own and judged; a header that does not parse alone is
+    assumed suspicious.
     """
     if "__name__" not in text or "main" not in text:
         return False
-    for match in _IF_WITH_NAME.finditer(text):
-        line = match.group(0).strip()
-        if "__name__" not in line:
-            if line.rstrip().endswith(("(", "[", "{", "\\", ",")):
-                return True  # the condition may continue with __name__ on the next line
-            continue
-        header = "if" + line[4:] if line.startswith("elif") else line
-        tree = _parse_header(header)
-        if tree is None:
-            return True
-        if classify(tree.test).kind is GuardKind.BROKEN:
-            return True
+    judged: set[int] = set()
+    for name in re.finditer("__name__", text):
+        start = name.start()
+        for _ in range(_HEADER_LINES):
+            start = text.rfind("\n", 0, start)
+            if start < 0:
+                break
+        window = text[start + 1 : name.start()]
+        for header in _IF_LINE.finditer(window):
+            position = start + 1 + header.start()
+            if position in judged:
+                continue
+            judged.add(position)
+            line_end = text.find("\n", position)
+            line_end = len(text) if line_end < 0 else line_end
+            if _judge_header(text[position:line_end].strip(), text, line_end):
+                return True
     return False
 
 
+def _judge_header(first: str, text: str, end: int) -> bool:
+    """True when the `if` header starting with `first` may be a broken guard."""
+    header = "if" + first[4:] if first.startswith("elif") else first
+    following = iter(text[end:].split("\n", _HEADER_LINES)[1:_HEADER_LINES])
+    for _ in range(_HEADER_LINES):
+        tree = _parse_header(header)
+        if tree is not None:
+            return "__name__" in header and classify(tree.test).kind is GuardKind.BROKEN
+        if not _is_open(header):
+            # Complete but unparsable alone (a one-line body, odd syntax): judge by text.
+            return "__name__" in header
+        next_line = next(following, None)
+        if next_line is None:
+            return "__name__" in header
+        header += "\n" + next_line.strip()
+    return "__name__" in header
+
+
+def _is_open(header: str) -> bool:
+    """Whether a header line continues on the next line (open bracket, backslash)."""
+    depth = sum(header.count(c) for c in "([{") - sum(header.count(c) for c in ")]}")
+    return depth > 0 or header.rstrip().endswith("\\")
 def _parse_header(header: str) -> ast.If | None:
     import warnings
 

@@ -35,9 +35,10 @@ class SourceProvider(Protocol):
 
     def is_file(self, path: str) -> bool: ...
 
-    def python_files(self, root: str) -> Iterable[str]:
-        """Every `.py` file under `root` that belongs to the project."""
+    def module_file(self, base: str, parts: list[str]) -> str | None:
+        """`base/a/b.py` or `base/a/b/__init__.py` for parts [a, b] when it exists."""
         ...
+
 
 
 @dataclass(frozen=True)
@@ -123,8 +124,20 @@ class Project:
         self.settings = settings or DEFAULT_SETTINGS
         self._cache: dict[str, _CacheEntry] = {}
         self._building: set[str] = set()
-        self._words: re.Pattern[str] | None = None
-        self._words_digest: dict[str, str] | None = None
+        # path → whether its text (or an import of it) spells a worker API
+        self._textual: dict[str, bool] = {}
+        self._module_paths: dict[tuple[str, str | None], str | None] = {}
+        self._root_dirs = list(dict.fromkeys(
+            d for root in self.roots for d in (root, os.path.join(root, "src"))))
+
+    # --- handing the cache to worker processes ---------------------------------------------------
+
+    def export_state(self) -> object:
+        return dict(self._cache)
+
+    def import_state(self, state: object) -> None:
+        if isinstance(state, dict):
+            self._cache.update(state)
 
     # --- resolution ----------------------------------------------------------------------------
 
@@ -135,15 +148,19 @@ class Project:
         return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
 
     def _search_dirs(self, from_path: str | None) -> list[str]:
-        dirs = []
-        if from_path:
-            dirs.append(os.path.dirname(os.path.abspath(from_path)))
-        for root in self.roots:
-            dirs += [root, os.path.join(root, "src")]
-        return list(dict.fromkeys(dirs))
+        """The importing file's own folder (sys.path[0] of a script), then the roots."""
+        if not from_path:
+            return self._root_dirs
+        return [os.path.dirname(os.path.abspath(from_path)), *self._root_dirs]
 
     def module_path(self, module: str, from_path: str | None) -> str | None:
         """The project file of a module spelled as in an import (`.data`, `pkg.utils`)."""
+        key = (module, os.path.dirname(from_path) if from_path else None)
+        if key not in self._module_paths:
+            self._module_paths[key] = self._find_module(module, from_path)
+        return self._module_paths[key]
+
+    def _find_module(self, module: str, from_path: str | None) -> str | None:
         level = len(module) - len(module.lstrip("."))
         parts = [p for p in module.lstrip(".").split(".") if p]
         if level:
@@ -156,11 +173,9 @@ class Project:
         else:
             bases = self._search_dirs(from_path)
         for base in bases:
-            candidate = os.path.join(base, *parts)
-            for path in (candidate + ".py", os.path.join(candidate, "__init__.py")):
-                wanted = parts or path.endswith("__init__.py")
-                if wanted and self.contains(path) and self.provider.is_file(path):
-                    return path
+            path = self.provider.module_file(base, parts)
+            if path is not None and self.contains(path):
+                return path
         return None
 
     def resolve(self, qualname: str, from_path: str | None) -> tuple[ModuleSummary, str] | None:
@@ -241,47 +256,108 @@ class Project:
 
     # --- which files can matter ----------------------------------------------------------------
 
-    def words_that_matter(self) -> re.Pattern[str] | None:
-        """A pattern of the module names whose import can bring a spawn problem into a file
-        (modules that start workers at import, return loaders or unpicklable functions, or
-        define datasets with unpicklable state) — None when there are none.
+    def may_matter_to(self, text: str, path: str | None) -> bool:
+        """Whether a file with this text imports a project module whose summary matters.
 
-        Found from the files that spell a worker API, then from the files that import those,
-        until nothing changes.
+        Exact but lazy: a module is only summarised (parsed) when its own text spells a worker
+        API or it imports, in turn, a module that may matter.
         """
-        from spawnguard.analysis.apis import mentions_worker_api
+        return any(
+            self._module_matters(module_path)
+            for module_path in self._imported_paths(text, path)
+        )
 
-        texts = {}
-        for root in self.roots:
-            for path in self.provider.python_files(root):
-                text = self.provider.read_text(path)
-                if text is not None:
-                    texts[os.path.abspath(path)] = text
-        digests = {p: _digest(t) for p, t in texts.items()}
-        if self._words_digest == digests:
-            return self._words
-        pending = [p for p, t in texts.items() if mentions_worker_api(t)]
-        seen = set(pending)
-        words: set[str] = set()
-        while pending:
-            for path in pending:
-                summary = self.summary(path)
-                if summary is not None and summary.matters:
-                    words.add(module_word(path))
-            pattern = _word_pattern(words)
-            pending = [p for p, t in texts.items()
-                       if p not in seen and pattern is not None and pattern.search(t)]
-            seen.update(pending)
-        self._words = _word_pattern(words)
-        self._words_digest = digests
-        return self._words
+    def _imported_paths(self, text: str, path: str | None) -> list[str]:
+        paths = []
+        for module in imported_modules_in_text(text):
+            found = self.module_path(module, path)
+            if found is not None:
+                paths.append(found)
+        return paths
 
-    def may_matter_to(self, text: str) -> bool:
-        pattern = self.words_that_matter()
-        return pattern is not None and pattern.search(text) is not None
+    def _may_matter_textually(self, path: str, visiting: set[str] | None = None) -> bool:
+        from spawnguard.analysis.apis import may_start_workers
+
+        cached = self._textual.get(path)
+        if cached is not None:
+            return cached
+        text = self.provider.read_text(path)
+        if text is None:
+            return False
+        visiting = visiting if visiting is not None else set()
+        if path in visiting:
+            return False
+        visiting.add(path)
+        result = may_start_workers(text) or any(
+            self._may_matter_textually(inner, visiting)
+            for inner in self._imported_paths(text, path)
+        )
+        self._textual[path] = result
+        return result
+
+    def _module_matters(self, path: str) -> bool:
+        if not self._may_matter_textually(path):
+            return False
+        summary = self.summary(path)
+        return summary is not None and summary.matters
 
 
-def _word_pattern(words: set[str]) -> re.Pattern[str] | None:
-    if not words:
-        return None
-    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words))) + r")\b")
+_IMPORT = re.compile(r"[ \t]*import[ \t]+(.+)", re.DOTALL)
+_FROM_IMPORT = re.compile(r"[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(.*)", re.DOTALL)
+
+
+def imported_modules_in_text(text: str) -> list[str]:
+    """Every module an import statement in the text may load, found without parsing
+    (`from pkg import data` gives `pkg` and `pkg.data`). A superset: text in strings counts.
+
+    Only the lines that contain `import` are looked at (a whole-file regex is slower).
+    """
+    modules: list[str] = []
+    seen: set[int] = set()
+    position = text.find("import")
+    while position >= 0:
+        line_start = text.rfind("\n", 0, position) + 1
+        if line_start not in seen:
+            seen.add(line_start)
+            for statement in _statement_at(text, line_start).split(";"):
+                modules += _modules_of_statement(statement)
+        position = text.find("import", position + 6)
+    return modules
+
+
+def _statement_at(text: str, start: int) -> str:
+    """The logical line starting at `start`: through backslash continuations and an open
+    parenthesis (comments dropped)."""
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    line = text[start:end]
+    while line.rstrip().endswith("\\") and end < len(text):
+        next_end = text.find("\n", end + 1)
+        next_end = len(text) if next_end < 0 else next_end
+        line = line.rstrip()[:-1] + " " + text[end + 1 : next_end]
+        end = next_end
+    if "(" in line and ")" not in line:
+        closing = text.find(")", end)
+        if closing >= 0:
+            line += " " + text[end : closing + 1].replace("\n", " ")
+    return line.split("#", 1)[0]
+
+
+def _modules_of_statement(statement: str) -> list[str]:
+    match = _FROM_IMPORT.match(statement)
+    if match:
+        base = match.group(1)
+        names = match.group(2).strip().strip("()")
+        found = [base] if base.strip(".") else []
+        joiner = "" if base.endswith(".") else "."
+        for part in names.split(","):
+            name = part.split(" as ")[0].strip()
+            if name.isidentifier():
+                found.append(f"{base}{joiner}{name}")
+        return found
+    match = _IMPORT.match(statement)
+    if match:
+        return [name for part in match.group(1).split(",")
+                if (name := part.split(" as ")[0].strip())
+                and all(p.isidentifier() for p in name.split("."))]
+    return []

@@ -41,5 +41,16 @@ class AnalysisSettings:
     def assumes_fork(self) -> bool:
         return self.assume_start_method == "fork"
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # The read-only severity mapping does not pickle; worker processes get a copy.
+        return (_rebuild, (self.select, self.ignore, dict(self.severity),
+                           self.assume_start_method, self.notebook))
+
+
+def _rebuild(select: tuple[str, ...], ignore: tuple[str, ...], severity: dict[str, Severity],
+             assume_start_method: str, notebook: bool) -> AnalysisSettings:
+    return AnalysisSettings(select, ignore, MappingProxyType(severity), assume_start_method,
+                            notebook)
+
 
 DEFAULT_SETTINGS = AnalysisSettings()

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spawnguard.analysis.apis import mentions_worker_api
+from spawnguard.analysis.apis import may_start_workers
 from spawnguard.analysis.findings import Finding, Related, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.rules.base import Rule
@@ -96,7 +96,7 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="Worker processes are started while the script is being imported.",
     check=check,
-    prefilter=mentions_worker_api,
+    prefilter=may_start_workers,
     cross_file=True,
     applies_to_notebooks=False,
 )

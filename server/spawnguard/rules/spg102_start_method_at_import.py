@@ -30,7 +30,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from spawnguard.analysis.apis import mentions_worker_api
+from spawnguard.analysis.apis import may_start_workers
 from spawnguard.analysis.findings import Finding, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.rules.base import Rule
@@ -75,5 +75,5 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="set_start_method() runs while the script is being imported.",
     check=check,
-    prefilter=mentions_worker_api,
+    prefilter=may_start_workers,
 )

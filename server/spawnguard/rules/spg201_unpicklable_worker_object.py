@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spawnguard.analysis.apis import mentions_worker_api
+from spawnguard.analysis.apis import may_start_workers
 from spawnguard.analysis.findings import Finding, Related, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.rules.base import Rule
@@ -84,6 +84,6 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="An object sent to worker processes cannot be pickled by reference.",
     check=check,
-    prefilter=mentions_worker_api,
+    prefilter=may_start_workers,
     cross_file=True,
 )

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spawnguard.analysis.apis import mentions_worker_api
+from spawnguard.analysis.apis import may_start_workers
 from spawnguard.analysis.findings import Finding, Related, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.rules.base import Rule
@@ -60,5 +60,5 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="A class or function defined inside the main guard is sent to worker processes.",
     check=check,
-    prefilter=mentions_worker_api,
+    prefilter=may_start_workers,
 )

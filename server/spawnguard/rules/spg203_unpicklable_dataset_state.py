@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spawnguard.analysis.apis import mentions_worker_api
+from spawnguard.analysis.apis import may_start_workers
 from spawnguard.analysis.findings import Finding, Related, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.pickling import PickleProblem
@@ -106,6 +106,6 @@ RULE = Rule(
     default_severity=Severity.ERROR,
     summary="A dataset sent to DataLoader workers holds state that cannot be pickled.",
     check=check,
-    prefilter=mentions_worker_api,
+    prefilter=may_start_workers,
     cross_file=True,
 )

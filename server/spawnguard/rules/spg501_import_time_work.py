@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spawnguard.analysis.apis import mentions_worker_api
+from spawnguard.analysis.apis import may_start_workers
 from spawnguard.analysis.findings import Finding, Fix, Related, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.toplevel import work_statements
@@ -78,7 +78,7 @@ RULE = Rule(
     default_severity=Severity.HINT,
     summary="Module-level work that every spawned worker repeats.",
     check=check,
-    prefilter=mentions_worker_api,
+    prefilter=may_start_workers,
     cross_file=True,
     applies_to_notebooks=False,
 )

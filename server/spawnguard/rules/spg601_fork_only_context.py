@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spawnguard.analysis.apis import mentions_worker_api
+from spawnguard.analysis.apis import may_start_workers
 from spawnguard.analysis.findings import Finding, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.rules.base import Rule
@@ -47,5 +47,5 @@ RULE = Rule(
     default_severity=Severity.INFORMATION,
     summary="The code asks for the fork start method explicitly.",
     check=check,
-    prefilter=mentions_worker_api,
+    prefilter=may_start_workers,
 )
