@@ -130,6 +130,12 @@ class Project:
         self._root_dirs = list(dict.fromkeys(
             d for root in self.roots for d in (root, os.path.join(root, "src"))))
 
+    def file_changed(self, path: str | None = None) -> None:
+        """A project file was edited, created or deleted: forget what was derived from texts
+        without a digest check (summaries check their own digests)."""
+        self._textual.clear()
+        self._module_paths.clear()
+
     # --- handing the cache to worker processes ---------------------------------------------------
 
     def export_state(self) -> object:
@@ -148,10 +154,19 @@ class Project:
         return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
 
     def _search_dirs(self, from_path: str | None) -> list[str]:
-        """The importing file's own folder (sys.path[0] of a script), then the roots."""
+        """Where an absolute import may resolve: the importing file's folder (sys.path[0] of a
+        script), the folders above it up to its root (the script that imports a package
+        module usually sits there), then the roots."""
         if not from_path:
             return self._root_dirs
-        return [os.path.dirname(os.path.abspath(from_path)), *self._root_dirs]
+        folder = os.path.dirname(os.path.abspath(from_path))
+        dirs = [folder]
+        while self.contains(folder) and os.path.dirname(folder) != folder:
+            folder = os.path.dirname(folder)
+            if not self.contains(folder) and folder not in self.roots:
+                break
+            dirs.append(folder)
+        return list(dict.fromkeys([*dirs, *self._root_dirs]))
 
     def module_path(self, module: str, from_path: str | None) -> str | None:
         """The project file of a module spelled as in an import (`.data`, `pkg.utils`)."""

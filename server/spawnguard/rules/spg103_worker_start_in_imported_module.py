@@ -23,6 +23,7 @@ guard only hides the problem from that script.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 from spawnguard.analysis.findings import Finding, Related, Severity
@@ -45,8 +46,8 @@ def check(model: ModuleModel) -> Iterator[Finding]:
             code=RULE.code,
             severity=RULE.default_severity,
             message=(
-                f"Importing `{module}` starts worker processes ({site.description}, in "
-                f"{site.path}): under spawn every worker re-imports this script, hence "
+                f"Importing `{module}` starts worker processes ({site.description} at "
+                f"{os.path.basename(site.path)}:{site.range.start.line}): under spawn every worker re-imports this script, hence "
                 f"`{module}`, and fails with {BOOTSTRAP_ERROR}. Move that start under the "
                 "module's own main guard."
             ),

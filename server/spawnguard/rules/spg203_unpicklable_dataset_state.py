@@ -35,6 +35,7 @@ class Lines(Dataset):
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 from spawnguard.analysis.apis import may_start_workers
@@ -92,7 +93,8 @@ def _foreign_finding(model: ModuleModel, problem: PickleProblem) -> Finding:
         code=RULE.code,
         severity=RULE.default_severity,
         message=(
-            f"The dataset stores {problem.what} in {holder} ({site.path}), which cannot be "
+            f"The dataset stores {problem.what} in {holder} ({os.path.basename(site.path)}:"
+            f"{site.range.start.line}), which cannot be "
             f"pickled for DataLoader workers (TypeError: cannot pickle …): {_LAZY_ADVICE}."
         ),
         range=model.range(problem.sent.expr),
