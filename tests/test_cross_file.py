@@ -24,7 +24,8 @@ from spawnguard.analysis.settings import AnalysisSettings
 from spawnguard.workspace import WorkspaceFiles
 
 PROJECTS = Path(__file__).parent / "fixtures" / "projects"
-HAS_TORCH = subprocess.run([sys.executable, "-c", "import torch"], capture_output=True).returncode == 0
+HAS_TORCH = subprocess.run([sys.executable, "-c", "import torch"],
+                           capture_output=True).returncode == 0
 
 
 def project_for(root: Path) -> Project:

@@ -47,8 +47,8 @@ def check(model: ModuleModel) -> Iterator[Finding]:
             severity=RULE.default_severity,
             message=(
                 f"Importing `{module}` starts worker processes ({site.description} at "
-                f"{os.path.basename(site.path)}:{site.range.start.line}): under spawn every worker re-imports this script, hence "
-                f"`{module}`, and fails with {BOOTSTRAP_ERROR}. Move that start under the "
+                f"{os.path.basename(site.path)}:{site.range.start.line}): under spawn every "
+                f"worker re-imports this script, hence `{module}`, and fails with {BOOTSTRAP_ERROR}. Move that start under the "
                 "module's own main guard."
             ),
             range=model.range(located.node),
