@@ -48,8 +48,8 @@ def check(model: ModuleModel) -> Iterator[Finding]:
             message=(
                 f"Importing `{module}` starts worker processes ({site.description} at "
                 f"{os.path.basename(site.path)}:{site.range.start.line}): under spawn every "
-                f"worker re-imports this script, hence `{module}`, and fails with {BOOTSTRAP_ERROR}. Move that start under the "
-                "module's own main guard."
+                f"worker re-imports this script, hence `{module}`, and fails with "
+                f"{BOOTSTRAP_ERROR}. Move that start under the module's own main guard."
             ),
             range=model.range(located.node),
             related=(Related(site.range, "workers start here while the module is imported",
