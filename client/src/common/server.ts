@@ -17,6 +17,7 @@ import { errorMessage } from './log';
 import { Interpreter, candidates, describeRejections, expandPath, findInterpreter, probePython } from './python';
 import { activeEnvironment } from './pythonExtension';
 import { PYTHON_SELECTOR } from './selector';
+import { pipeLines, pipeStderr } from './stderr';
 import { SECTION, Settings, readSettings, serverSettings } from './settings';
 import { ServerStatus } from './status';
 
@@ -111,6 +112,11 @@ export class ServerManager implements vscode.Disposable {
       documentSelector: PYTHON_SELECTOR,
       outputChannel: this.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
+      // stdout carries the protocol; stderr is the server's logging, kept at its own levels.
+      stdioOptions: {
+        stdout: (input, channel) => pipeLines(input, (line) => channel.info(line)),
+        stderr: (input, channel) => pipeStderr(input, channel),
+      },
       initializationOptions: { settings: this.serverSettingsFor(folder?.uri) },
       middleware: {
         workspace: {

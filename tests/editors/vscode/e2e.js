@@ -268,7 +268,8 @@ async function main() {
       const panel = await page.locator('.part.panel').boundingBox();
       await page.screenshot({
         path: options['readme-image'],
-        clip: { x: editor.x, y: editor.y, width: editor.width, height: Math.min(panel.y + panel.height - editor.y, 430) },
+        // Down to the Problems panel's first rows.
+        clip: { x: editor.x, y: editor.y, width: editor.width, height: panel.y + Math.min(panel.height, 120) - editor.y },
       });
     }
     await wrap.click();
