@@ -33,6 +33,7 @@ from spawnguard.config import (
     parse_selectors,
 )
 from spawnguard.docs import render_rule_page
+from spawnguard.notebook_file import NotebookFile
 from spawnguard.output import FORMATS, FileReport, Report
 from spawnguard.output.common import is_failure, plural
 from spawnguard.rules import RULES_BY_CODE, rule_by_code
@@ -85,7 +86,8 @@ class PythonFile:
 
 
 PYTHON = PythonFile()
-FILE_KINDS: list[FileKind] = [PYTHON]
+NOTEBOOK = NotebookFile()
+FILE_KINDS: list[FileKind] = [PYTHON, NOTEBOOK]
 
 
 def kind_of(path: str, *, explicit: bool) -> FileKind | None:
@@ -322,13 +324,26 @@ def check_targets(
         path = target.display_path
         if not (fix or diff):
             if target.kind is not PYTHON:
-                found[index] = target.kind.analyze(source.text, path=path, settings=settings)
+                found[index] = target.kind.analyze(source.text, path=path, settings=settings,
+                                                   project=project)
             outcome.file_reports.append(FileReport(path, tuple(found.get(index, ()))))
             continue
         result = target.kind.fix(source.text, path=path, settings=settings, project=project)
         findings = list(result.remaining)
         if target.file is None:
             outcome.fixed_stdin = result.text
+        for name, text in result.new_files:
+            new_path = os.path.join(os.path.dirname(path), name)
+            if os.path.exists(new_path):
+                findings += problem_finding(f"cannot create {new_path}: it exists", settings)
+            elif diff:
+                outcome.diffs.append(unified_diff(new_path, "", text))
+            else:
+                try:
+                    Path(new_path).write_bytes(text.encode("utf-8"))
+                except OSError as error:
+                    findings += problem_finding(
+                        f"cannot create {new_path}: {error.strerror or error}", settings)
         if result.text != source.text:
             outcome.fixes_applied += result.applied
             if diff:

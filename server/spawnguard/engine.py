@@ -101,6 +101,8 @@ class FixResult:
     text: str
     applied: int
     remaining: list[Finding]
+    # (file name beside the fixed file, text) for fixes that create a module (notebooks)
+    new_files: tuple[tuple[str, str], ...] = ()
 
 
 def fix_text(

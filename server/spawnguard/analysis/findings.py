@@ -57,6 +57,16 @@ class Range:
 class TextEdit:
     range: Range
     new_text: str
+    # In a notebook: the 1-based code cell the range is in (the range is then the cell's own).
+    cell: int | None = None
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A file a fix creates, beside the analysed one (never overwriting an existing file)."""
+
+    name: str  # file name, in the analysed file's folder
+    text: str
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,7 @@ class Fix:
     preferred: bool = False
     # Suppressions are offered beside real fixes but never applied by `--fix`.
     is_suppression: bool = False
+    new_files: tuple[NewFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,7 @@ class Related:
     message: str
     # None means the analysed file itself.
     path: str | None = None
+    cell: int | None = None  # in a notebook: the 1-based code cell
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,8 @@ class Finding:
     fixes: tuple[Fix, ...] = field(default=(), compare=False)
     # "unnecessary" / "deprecated" diagnostic tags, where one fits.
     tags: tuple[str, ...] = ()
+    # In a notebook: the 1-based code cell; `range` is then within that cell.
+    cell: int | None = None
 
     @property
     def preferred_fix(self) -> Fix | None:
@@ -94,5 +108,5 @@ class Finding:
                 return fix
         return None
 
-    def sort_key(self) -> tuple[int, int, str]:
-        return (self.range.start.line, self.range.start.character, self.code)
+    def sort_key(self) -> tuple[int, int, int, str]:
+        return (self.cell or 0, self.range.start.line, self.range.start.character, self.code)

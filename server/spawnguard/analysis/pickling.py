@@ -9,19 +9,19 @@ guard (the child never runs the guard). Instances carry their state, which must 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from spawnguard.analysis import apis
 from spawnguard.analysis.project import ForeignSite, UnpicklableFactory
 from spawnguard.analysis.scopes import Definition
 from spawnguard.analysis.values import Value
-from spawnguard.analysis.workers import SentObject
+from spawnguard.analysis.workers import SentObject, WorkerStart
 
 if TYPE_CHECKING:
     from spawnguard.analysis.model import ModuleModel
 
-ProblemCode = Literal["SPG201", "SPG202", "SPG203"]
+ProblemCode = Literal["SPG201", "SPG202", "SPG203", "SPG401"]
 _STATE_HOOKS = ("__getstate__", "__reduce__", "__reduce_ex__")
 
 
@@ -36,6 +36,8 @@ class PickleProblem:
     attribute: str | None = None
     # Where the problem lives when that is another file of the project.
     foreign_site: ForeignSite | None = None
+    # The worker start that sends it (set by the rules, which know the start).
+    start: WorkerStart | None = None
 
 
 def pickle_problems(model: ModuleModel, sent: SentObject) -> list[PickleProblem]:
@@ -52,11 +54,12 @@ def _classify(model: ModuleModel, value: Value, sent: SentObject,
         factory = value.foreign
         return [PickleProblem("SPG201", f"{prefix}{factory.what} returned by "
                               f"{factory.function}()", sent, foreign_site=factory.site)]
+    notebook = model.settings.notebook
     if value.kind == "definition" and value.definition is not None:
-        problem = _definition_problem(value.definition, sent, prefix, instance=False)
+        problem = _definition_problem(value.definition, sent, prefix, False, notebook)
         return [problem] if problem else []
     if value.kind == "instance" and value.of is not None and value.of.definition is not None:
-        problem = _definition_problem(value.of.definition, sent, prefix, instance=True)
+        problem = _definition_problem(value.of.definition, sent, prefix, True, notebook)
         return [problem] if problem else []
     if value.kind == "bound_method" and value.of is not None:
         inner = _classify(model, value.of, sent, prefix)
@@ -73,15 +76,19 @@ def _classify(model: ModuleModel, value: Value, sent: SentObject,
 
 
 def _reword(problem: PickleProblem, what: str) -> PickleProblem:
-    return PickleProblem(problem.code, what, problem.sent, problem.definition,
-                         foreign_site=problem.foreign_site)
+    return replace(problem, what=what)
 
 
 def _definition_problem(definition: Definition, sent: SentObject, prefix: str,
-                        instance: bool) -> PickleProblem | None:
+                        instance: bool, notebook: bool) -> PickleProblem | None:
     if definition.is_lambda:
         return PickleProblem("SPG201", f"{prefix}a lambda", sent, definition)
     noun = "class" if definition.is_class else "function"
+    if notebook and definition.placement in ("module", "guard", "member"):
+        # A notebook's __main__ cannot be imported by a spawned worker at all.
+        what = (f"an instance of `{definition.name}`" if instance
+                else f"the {noun} `{definition.name}`")
+        return PickleProblem("SPG401", prefix + what, sent, definition)
     if definition.placement == "local":
         what = (f"an instance of the local class `{definition.name}`" if instance
                 else f"the {'local' if definition.is_class else 'nested'} {noun} "

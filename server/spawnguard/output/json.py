@@ -20,9 +20,11 @@ def finding_object(path: str, finding: Finding) -> dict[str, Any]:
         "code": finding.code,
         "severity": finding.severity.label,
         "message": finding.message,
+        **cell_field(finding.cell),
         **span_fields(finding.range),
         "related": [
-            {"path": related.path or path, **span_fields(related.range), "message": related.message}
+            {"path": related.path or path, **cell_field(related.cell),
+             **span_fields(related.range), "message": related.message}
             for related in finding.related
         ],
         "fixes": [
@@ -30,12 +32,21 @@ def finding_object(path: str, finding: Finding) -> dict[str, Any]:
                 "title": fix.title,
                 "preferred": fix.preferred and not fix.is_suppression,
                 "edits": [
-                    {**span_fields(edit.range), "new_text": edit.new_text} for edit in fix.edits
+                    {**cell_field(edit.cell), **span_fields(edit.range),
+                     "new_text": edit.new_text}
+                    for edit in fix.edits
                 ],
+                **({"new_files": [{"name": f.name, "text": f.text} for f in fix.new_files]}
+                   if fix.new_files else {}),
             }
             for fix in finding.fixes
         ],
     }
+
+
+def cell_field(cell: int | None) -> dict[str, int]:
+    """Notebooks: the 1-based index among code cells (lines are then within that cell)."""
+    return {} if cell is None else {"cell": cell}
 
 
 def span_fields(range_: Range) -> dict[str, int]:

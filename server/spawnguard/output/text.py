@@ -10,7 +10,8 @@ def render(report: Report) -> str:
     for path, finding in report.entries():
         span = Span.of(finding.range)
         message = one_line(finding.message)
-        lines.append(f"{path}:{span.line}:{span.column}: {finding.code} {message}")
+        cell = f"cell {finding.cell}:" if finding.cell is not None else ""
+        lines.append(f"{path}:{cell}{span.line}:{span.column}: {finding.code} {message}")
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 

@@ -11,6 +11,7 @@ from spawnguard.rules import (
     spg202_defined_inside_guard,
     spg203_unpicklable_dataset_state,
     spg301_broken_main_guard,
+    spg401_notebook_worker_object,
     spg501_import_time_work,
     spg601_fork_only_context,
 )
@@ -26,6 +27,7 @@ ALL_RULES: tuple[Rule, ...] = (
     spg202_defined_inside_guard.RULE,
     spg203_unpicklable_dataset_state.RULE,
     spg301_broken_main_guard.RULE,
+    spg401_notebook_worker_object.RULE,
     spg501_import_time_work.RULE,
     spg601_fork_only_context.RULE,
 )

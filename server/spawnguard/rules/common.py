@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from spawnguard.analysis import apis
 from spawnguard.analysis.calls import Execution
@@ -87,7 +88,7 @@ def sent_problems(model: ModuleModel, code: str) -> list[PickleProblem]:
                 if problem.code != code or key in seen:
                     continue
                 seen.add(key)
-                problems.append(problem)
+                problems.append(replace(problem, start=start))
     return problems
 
 
