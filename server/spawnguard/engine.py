@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from spawnguard.analysis.chunks import ChunkCache
 from spawnguard.analysis.findings import Finding
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.parse import parse_source
@@ -51,12 +52,15 @@ def rules_for(text: str, settings: AnalysisSettings, project: Project | None = N
 
 def analyze(
     text: str, *, path: str | None = None, settings: AnalysisSettings = DEFAULT_SETTINGS,
-    project: Project | None = None,
+    project: Project | None = None, parse_cache: ChunkCache | None = None,
 ) -> list[Finding]:
     """All enabled findings for one file's text, sorted by position.
 
     With a `project`, imports of the project's other modules are followed (SPG103, loaders
-    and functions made elsewhere); `path` must then be the file's real path.
+    and functions made elsewhere); `path` must then be the file's real path. A `parse_cache`
+    kept from the previous version of the same document makes re-analysis after an edit
+    re-parse only the top-level chunks the edit touched. Statements that do not parse are
+    reported as SPG000 and left out; the rest is analysed.
     """
     rules = rules_for(text, settings, project, path)
     if rules is None:
@@ -65,16 +69,19 @@ def analyze(
     suppressions = Suppressions.scan(source)
     if suppressions.whole_file:
         return []
-    parsed = parse_source(source)
+    parsed = parse_source(source, parse_cache)
     findings: list[Finding] = []
-    if parsed.error is not None:
-        if settings.is_enabled(SYNTAX_ERROR_RULE.code):
-            findings.append(parsed.error)
-    elif rules:
+    if settings.is_enabled(SYNTAX_ERROR_RULE.code):
+        findings.extend(parsed.errors)
+    if rules:
         model = ModuleModel.build(source, parsed.tree, settings=settings, path=path,
                                   project=project)
-        for rule in rules:
-            findings.extend(rule.check(model))
+        found = [f for rule in rules for f in rule.check(model)]
+        if parsed.errors:
+            # Fixes move and rewrite statements; around text that does not parse they could
+            # garble it. Only suppressions are offered until the file parses again.
+            found = [replace(f, fixes=()) for f in found]
+        findings.extend(found)
     return finalize(findings, source, suppressions, settings)
 
 

@@ -6,14 +6,17 @@ import ast
 import warnings
 from dataclasses import dataclass
 
-from spawnguard.analysis.findings import Finding, Position, Range, Severity
+from spawnguard.analysis.chunks import BrokenSpan, ChunkCache, parse_chunks
+from spawnguard.analysis.findings import Finding, Position, Range, Related, Severity
 from spawnguard.analysis.source import SourceText
 
 
 @dataclass(frozen=True)
 class ParseResult:
+    # The statements that parse (all of them, for a file without syntax errors).
     tree: ast.Module
-    error: Finding | None = None
+    # One SPG000 per span that does not parse.
+    errors: tuple[Finding, ...] = ()
 
 
 def syntax_error_finding(source: SourceText, message: str, line: int, column: int,
@@ -35,25 +38,38 @@ def syntax_error_finding(source: SourceText, message: str, line: int, column: in
     )
 
 
-def parse_source(source: SourceText) -> ParseResult:
-    try:
-        with warnings.catch_warnings():
-            # Invalid escape sequences in the user's code are not our business.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source.text, type_comments=False)
-    except SyntaxError as error:
-        line = error.lineno or 1
-        # SyntaxError offsets are 1-based and already in code points for str input.
-        column = (error.offset or 1) - 1
-        end_column = None
-        if error.end_lineno == line and error.end_offset:
-            end_column = error.end_offset - 1
-        message = f"SyntaxError: {error.msg}"
-        return ParseResult(ast.Module(body=[], type_ignores=[]), syntax_error_finding(
-            source, message, line, column, end_column))
-    except (ValueError, RecursionError, MemoryError) as error:
-        # NUL bytes, nesting too deep for the parser.
-        message = f"cannot parse: {error}"
-        return ParseResult(ast.Module(body=[], type_ignores=[]), syntax_error_finding(
-            source, message, 1, 0))
-    return ParseResult(tree)
+def parse_source(source: SourceText, cache: ChunkCache | None = None) -> ParseResult:
+    """Parse the whole text; when it does not parse (or a cache from the previous version is
+    given), parse it chunk by chunk so that one broken statement does not hide the rest."""
+    if cache is None:
+        try:
+            with warnings.catch_warnings():
+                # Invalid escape sequences in the user's code are not our business.
+                warnings.simplefilter("ignore")
+                return ParseResult(ast.parse(source.text))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
+    chunked = parse_chunks(source, cache)
+    return ParseResult(chunked.tree, tuple(_broken_span_finding(source, span)
+                                           for span in chunked.broken))
+
+
+def _broken_span_finding(source: SourceText, span: BrokenSpan) -> Finding:
+    """SPG000 at the parser's error, reaching to the end of the span it leaves out; the
+    message and a related location name the whole span when it is more than one line."""
+    last = span.last_line
+    while last > span.first_line and not source.line(last).strip():
+        last -= 1
+    line = span.error_line if span.first_line <= span.error_line <= last else span.first_line
+    column = span.error_column if line == span.error_line else 0
+    finding = syntax_error_finding(source, span.message, line, max(column, 0))
+    if last == span.first_line:
+        return finding
+    whole = Range(Position(span.first_line, 0), Position(last, len(source.line(last))))
+    end = whole.end if last > line else finding.range.end
+    return Finding(
+        finding.code, finding.severity,
+        f"{span.message} (lines {span.first_line}-{last} are not analysed)",
+        Range(finding.range.start, end),
+        related=(Related(whole, "not analysed until it parses"),),
+    )

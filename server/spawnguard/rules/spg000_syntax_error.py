@@ -12,9 +12,18 @@ that may be a broken guard, or import a project module that starts or creates wo
 syntax error in any other file is left to your usual linter — that is what keeps
 `spawnguard check` fast on big trees.
 
+One broken statement does not hide the rest. The file is then parsed in top-level chunks: a
+chunk starts at each line that begins in column 0 with code (not a blank line, a comment, a
+closing bracket, `else`/`elif`/`except`/`finally`/`case`, a line inside a triple-quoted
+string or after a backslash). A chunk that does not parse is retried together with the next
+few (a decorator and its `def`); one that still does not parse is left out, up to the next
+chunk — so an unclosed bracket ends the broken span at the next line that starts a statement
+in column 0. SPG000 marks the error and names the lines left out; everything else is
+analysed as if those lines were blank. Fixes other than suppressions are held back until the
+file parses again.
+
 ## Fix
-Fix the syntax error (or the encoding). While a file is being edited the language server keeps
-showing the last complete analysis of the rest of the file.
+Fix the syntax error (or the encoding).
 """
 
 from __future__ import annotations

@@ -1,0 +1,136 @@
+"""Parsing a file as a sequence of top-level chunks: tolerant of half-typed code, and cheap
+to repeat after an edit.
+
+**The chunking rule.** A chunk starts at each line that begins in column 0 with code — not a
+blank line, a comment, a closing bracket, or `else`/`elif`/`except`/`finally`/`case`, and not
+inside a triple-quoted string or after a backslash continuation. Blank and comment lines
+belong to the chunk above. Each chunk is parsed on its own; a chunk that does not parse is
+retried together with the chunks after it (a decorator and its `def`, a statement the rule
+split wrongly), at most `MAX_MERGE` of them. A chunk that still does not parse is *broken*:
+it reaches from its first line to the line before the next chunk — so an unclosed bracket
+breaks only up to the next line that starts a statement in column 0. Consecutive broken
+chunks form one broken span, reported once as SPG000; everything else is analysed as if the
+broken spans were not there.
+
+A `ChunkCache` keeps each chunk's parse, keyed by its first line and text, from one version of
+a document to the next: an edit re-parses only the chunks it touched (and, when it adds or
+removes lines, the chunks below it).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from dataclasses import dataclass, field
+
+from spawnguard.analysis.source import SourceText
+
+MAX_MERGE = 8
+_CONTINUATION_KEYWORDS = re.compile(r"(?:else|elif|except|finally|case)\b")
+_TRIPLE_QUOTE = re.compile(r"'''|\"\"\"")
+
+
+@dataclass(frozen=True)
+class BrokenSpan:
+    first_line: int
+    last_line: int
+    message: str
+    error_line: int
+    error_column: int
+
+
+@dataclass(frozen=True)
+class ChunkedParse:
+    tree: ast.Module
+    broken: tuple[BrokenSpan, ...]
+
+
+@dataclass
+class ChunkCache:
+    """Parses of the chunks of one document's latest version."""
+
+    entries: dict[tuple[int, str], ast.Module | SyntaxError] = field(default_factory=dict)
+
+
+def chunk_starts(lines: tuple[str, ...]) -> list[int]:
+    """0-based indices of the lines that start a chunk (always including line 0)."""
+    starts = [0]
+    open_quote: str | None = None
+    continued = False
+    for index, line in enumerate(lines):
+        if (open_quote is None and not continued and index
+                and line[:1] not in ("", " ", "\t", "#", ")", "]", "}", "\f")
+                and not _CONTINUATION_KEYWORDS.match(line)):
+            starts.append(index)
+        if '"""' in line or "'''" in line:
+            for match in _TRIPLE_QUOTE.finditer(line):
+                quote = match.group()
+                if open_quote is None:
+                    open_quote = quote
+                elif open_quote == quote:
+                    open_quote = None
+        continued = open_quote is None and line.rstrip().endswith("\\")
+    return starts
+
+
+def _parse(text: str) -> ast.Module | SyntaxError:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except SyntaxError as error:
+        return error
+    except (ValueError, RecursionError, MemoryError) as error:
+        return SyntaxError(str(error))
+
+
+def parse_chunks(source: SourceText, cache: ChunkCache | None = None) -> ChunkedParse:
+    lines = source.lines
+    starts = chunk_starts(lines)
+    bounds = [(start, end) for start, end in zip(starts, [*starts[1:], len(lines)],
+                                                 strict=True)]
+    previous = cache.entries if cache is not None else {}
+    used: dict[tuple[int, str], ast.Module | SyntaxError] = {}
+
+    def parse_span(first: int, end: int) -> ast.Module | SyntaxError:
+        text = "\n".join(lines[first:end])
+        key = (first, text)
+        result = used.get(key) or previous.get(key)
+        if result is None:
+            # Leading line breaks put the chunk's nodes on their lines in the whole file.
+            result = _parse("\n" * first + text)
+        used[key] = result
+        return result
+
+    body: list[ast.stmt] = []
+    broken: list[BrokenSpan] = []
+    index = 0
+    while index < len(bounds):
+        first = bounds[index][0]
+        result: ast.Module | SyntaxError = SyntaxError()
+        last = index
+        for last in range(index, min(index + MAX_MERGE, len(bounds))):
+            result = parse_span(first, bounds[last][1])
+            if isinstance(result, ast.Module):
+                break
+        if isinstance(result, ast.Module):
+            body.extend(result.body)
+            index = last + 1
+            continue
+        alone = parse_span(first, bounds[index][1])
+        error = alone if isinstance(alone, SyntaxError) else result
+        assert isinstance(error, SyntaxError)
+        span = BrokenSpan(first + 1, bounds[index][1], f"SyntaxError: {error.msg}",
+                          error.lineno or first + 1, (error.offset or 1) - 1)
+        if broken and broken[-1].last_line == first:
+            earlier = broken[-1]
+            span = BrokenSpan(earlier.first_line, span.last_line, earlier.message,
+                              earlier.error_line, earlier.error_column)
+            broken[-1] = span
+        else:
+            broken.append(span)
+        index += 1
+    if cache is not None:
+        cache.entries = used
+    return ChunkedParse(ast.Module(body=body, type_ignores=[]), tuple(broken))
