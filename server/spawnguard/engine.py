@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from spawnguard.analysis.chunks import ChunkCache
-from spawnguard.analysis.findings import Finding
+from spawnguard.analysis.findings import Finding, LazyFixes
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.parse import parse_source
 from spawnguard.analysis.project import Project
@@ -97,7 +97,9 @@ def finalize(
         if suppressions.suppresses(finding.code, finding.range.start.line):
             continue
         severity = settings.severity_of(finding.code, finding.severity)
-        fixes = finding.fixes + suppression_fixes(source, finding.code, finding.range.start.line)
+        fixes = finding.fixes + LazyFixes(
+            lambda finding=finding: suppression_fixes(source, finding.code,
+                                                      finding.range.start.line))
         result.append(replace(finding, severity=severity, fixes=fixes))
     result.sort(key=Finding.sort_key)
     return result

@@ -6,6 +6,7 @@ statically, whatever import form brought them in.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -76,6 +77,9 @@ ITERATING_CALLS = frozenset(
     }
 )
 TRAINER_LOOPS = frozenset({"fit", "validate", "test", "predict"})
+# Last identifiers that can name an iterating call or a trainer loop.
+ITERATING_LAST_NAMES = frozenset(
+    {q.rsplit(".", 1)[-1] for q in ITERATING_CALLS} | TRAINER_LOOPS)
 POOL_TASK_METHODS = frozenset(
     {"map", "map_async", "imap", "imap_unordered", "starmap", "starmap_async", "apply",
      "apply_async"}
@@ -110,6 +114,10 @@ KNOWN = frozenset({
     TORCH_SPAWN, TORCH_START_PROCESSES, JOBLIB_PARALLEL, JOBLIB_DELAYED, FUNCTOOLS_PARTIAL,
     LIGHTNING_TRAINER, TQDM, ARGUMENT_PARSER,
 })
+
+# Last identifiers that can name a worker API, a context factory or what the rules ask about.
+API_LAST_NAMES = frozenset(
+    {q.rsplit(".", 1)[-1] for q in KNOWN} | set(CONTEXT_FACTORIES) | {"get_context"})
 
 # A file that spells none of these names cannot start workers itself: every API above is
 # reached through one of them (`from torch.utils.data import DataLoader as DL` still spells it).
@@ -174,6 +182,7 @@ FORKING_METHODS = ("fork",)
 SPAWNING_METHODS = ("spawn", "forkserver")
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical(qualname: str) -> str:
     """Fold the many spellings of one API into the name used by the rules."""
     if qualname in _EXACT_ALIASES:

@@ -7,7 +7,9 @@ Unicode code points, end exclusive. The CLI and the language server convert at t
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Severity(enum.IntEnum):
@@ -79,6 +81,50 @@ class Fix:
     new_files: tuple[NewFile, ...] = ()
 
 
+class LazyFixes(Sequence[Fix]):
+    """Fixes computed on first use: most findings are shown, few are fixed, and computing a
+    fix (planning a guard, lifting a lambda) costs more than finding the problem."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], Iterable[Fix]]) -> None:
+        self._make: Callable[[], Iterable[Fix]] | None = make
+        self._value: tuple[Fix, ...] | None = None
+
+    def _force(self) -> tuple[Fix, ...]:
+        if self._value is None:
+            assert self._make is not None
+            self._value = tuple(self._make())
+            self._make = None  # drop the model the closure holds
+        return self._value
+
+    def __getitem__(self, index: int | slice) -> Any:
+        return self._force()[index]
+
+    def __len__(self) -> int:
+        return len(self._force())
+
+    def __iter__(self) -> Iterator[Fix]:
+        return iter(self._force())
+
+    def __add__(self, other: Sequence[Fix]) -> LazyFixes:
+        return LazyFixes(lambda: (*self._force(), *other))
+
+    def __radd__(self, other: Sequence[Fix]) -> LazyFixes:
+        return LazyFixes(lambda: (*other, *self._force()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type[tuple], tuple[tuple[Fix, ...]]]:
+        return (tuple, (self._force(),))
+
+    def __repr__(self) -> str:
+        return f"LazyFixes({self._force()!r})"
+
+
 @dataclass(frozen=True)
 class Related:
     range: Range
@@ -95,7 +141,7 @@ class Finding:
     message: str
     range: Range
     related: tuple[Related, ...] = ()
-    fixes: tuple[Fix, ...] = field(default=(), compare=False)
+    fixes: Sequence[Fix] = field(default=(), compare=False)
     # "unnecessary" / "deprecated" diagnostic tags, where one fits.
     tags: tuple[str, ...] = ()
     # In a notebook: the 1-based code cell; `range` is then within that cell.

@@ -10,7 +10,7 @@ import ast
 import builtins
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from spawnguard.analysis import apis
 from spawnguard.analysis.calls import CallGraph, Execution, build_call_graph
@@ -44,7 +44,10 @@ class ModuleModel:
     project: Project | None = None
     # Project files whose summaries this model's facts depend on.
     project_dependencies: set[str] = field(default_factory=set)
+    # Results that several findings share (the guard fix plan), computed once per version.
+    memo: dict[str, Any] = field(default_factory=dict)
     _value_cache: dict[tuple[int, int], Value] = field(default_factory=dict)
+    _lineages: dict[tuple[str, int], list[Definition]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, source: SourceText, tree: ast.Module, *, settings: AnalysisSettings,
@@ -326,6 +329,12 @@ class ModuleModel:
 
     def class_lineage(self, definition: Definition) -> list[Definition]:
         """The class and its bases that are classes of this file (depth-first, no repeats)."""
+        key = ("lineage", id(definition))
+        if key not in self._lineages:
+            self._lineages[key] = self._class_lineage(definition)
+        return self._lineages[key]
+
+    def _class_lineage(self, definition: Definition) -> list[Definition]:
         seen: list[Definition] = []
         pending = [definition]
         while pending:

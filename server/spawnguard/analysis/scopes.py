@@ -110,6 +110,10 @@ class ScopeIndex:
     imported_roots: set[str] = field(default_factory=set)  # top packages imported anywhere
     imports: list[Located] = field(default_factory=list)  # import statements
 
+    @property
+    def all_scopes(self) -> list[Scope]:
+        return [self.module, *self.scope_of_node.values()]
+
 
 def _position(node: ast.AST) -> tuple[int, int]:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))

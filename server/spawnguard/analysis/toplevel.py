@@ -167,6 +167,8 @@ def statements_to_guard(model: ModuleModel) -> list[ast.stmt]:
     A statement stays at top level when it binds a name that worker code reads, or that a
     statement staying at top level reads (transitively).
     """
+    if "statements_to_guard" in model.memo:
+        return model.memo["statements_to_guard"]
     work = work_statements(model)
     needed = worker_read_names(model)
     guards = {id(g) for g in model.index.guards}
@@ -186,6 +188,7 @@ def statements_to_guard(model: ModuleModel) -> list[ast.stmt]:
                 moved.remove(statement)
                 needed |= _loaded_names(statement)
                 changed = True
+    model.memo["statements_to_guard"] = moved
     return moved
 
 

@@ -135,11 +135,65 @@ def dataloader_context(call: ast.Call) -> ast.expr | None:
                     _DATALOADER_POSITIONS["multiprocessing_context"])
 
 
+def call_name(call: ast.Call) -> str | None:
+    """The last identifier of what is called: `f` in `f()`, `m` in `a.b.m()`."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def _last_identifier(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
 class _Detector:
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
         self.facts = WorkerFacts()
+        # Only calls whose name may reach a known API (directly or through an import alias or
+        # an assignment) or a function of this file are inferred; the rest cannot matter.
+        self._api_names = self._names_reaching(apis.API_LAST_NAMES)
+        self._iterating_names = self._names_reaching(apis.ITERATING_LAST_NAMES)
+        self._function_names = {d.name for d in model.index.definitions if not d.is_lambda}
 
+    @cached_property
+    def _name_sources(self) -> list[tuple[str, set[str]]]:
+        """(name, identifiers its binding comes from) for imports and simple assignments."""
+        pairs = []
+        for scope in self.model.index.all_scopes:
+            for name, bindings in scope.bindings.items():
+                for binding in bindings:
+                    if binding.kind == "import" and binding.qualname:
+                        sources = {binding.qualname.rsplit(".", 1)[-1],
+                                   apis.canonical(binding.qualname).rsplit(".", 1)[-1]}
+                    elif (source := _last_identifier(binding.value)) is not None:
+                        sources = {source}
+                    else:
+                        continue
+                    pairs.append((name, sources))
+        return pairs
+
+    def _names_reaching(self, names: frozenset[str]) -> set[str]:
+        reached = set(names)
+        changed = True
+        while changed:
+            changed = False
+            for name, sources in self._name_sources:
+                if name not in reached and not sources.isdisjoint(reached):
+                    reached.add(name)
+                    changed = True
+        return reached
+
+    def _may_call_api(self, call: ast.Call) -> bool:
+        name = call_name(call)
+        return name is None or name in self._api_names or name in self._function_names
     # --- DataLoader ----------------------------------------------------------------------------
 
     def dataloader_workers(self, value: Value) -> WorkerCount:
@@ -195,6 +249,8 @@ class _Detector:
             for located in self.model.index.calls:
                 call = located.node
                 assert isinstance(call, ast.Call)
+                if call_name(call) not in self._function_names:
+                    continue
                 callee = self._callee(call, located.scope)
                 if callee is None or callee not in iterated:
                     continue
@@ -242,6 +298,9 @@ class _Detector:
         for located in self.model.index.calls:
             call = located.node
             assert isinstance(call, ast.Call)
+            name = call_name(call)
+            if name is not None and name not in self._iterating_names:
+                continue
             func = self.model.infer(call.func, located.scope)
             if func.kind == "api" and func.qualname in apis.ITERATING_CALLS:
                 sites.extend((located, a) for a in call.args if not isinstance(a, ast.Starred))
@@ -261,6 +320,8 @@ class _Detector:
         for located in self.model.index.calls:
             call = located.node
             assert isinstance(call, ast.Call)
+            if call_name(call) not in self._function_names:
+                continue
             callee = self._callee(call, located.scope)
             if callee is None or callee not in self._iterated_params:
                 continue
@@ -293,6 +354,8 @@ class _Detector:
             scope = located.scope
             if isinstance(call.func, ast.Attribute) and call.func.attr == "start":
                 self._process_start(call, located)
+            if not self._may_call_api(call):
+                continue
             func = self.model.infer(call.func, scope)
             qualname = func.qualname if func.kind == "api" else None
             if qualname == apis.POOL:

@@ -8,6 +8,14 @@ from spawnguard.analysis.findings import Fix
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.pickling import PickleProblem
 from spawnguard.analysis.toplevel import statements_to_guard
+from spawnguard.fixes.guard import (
+    extract_main,
+    move_into_guard,
+    rewrite_guard_condition,
+    wrap_in_guard,
+)
+from spawnguard.fixes.lift import lift_lambda, lift_nested
+from spawnguard.fixes.move_out_of_guard import move_out_of_guard
 
 
 def guard_fixes(model: ModuleModel, required: ast.stmt) -> tuple[Fix, ...]:
@@ -16,16 +24,14 @@ def guard_fixes(model: ModuleModel, required: ast.stmt) -> tuple[Fix, ...]:
     Offered only when the statement that causes the finding (`required`) is among the moved
     ones: otherwise the fix would not repair it.
     """
-    try:
-        from spawnguard.fixes.guard import extract_main, wrap_in_guard
-    except ImportError:  # the fix engine is optional for the rule's verdict
-        return ()
     moved = statements_to_guard(model)
     if not any(statement is required for statement in moved):
         return ()
-    fixes = [wrap_in_guard(model.source, model.tree, moved, model.main_guard),
-             extract_main(model.source, model.tree, moved, model.main_guard)]
-    return tuple(f for f in fixes if f is not None)
+    if "guard_fixes" not in model.memo:
+        fixes = [wrap_in_guard(model.source, model.tree, moved, model.main_guard),
+                 extract_main(model.source, model.tree, moved, model.main_guard)]
+        model.memo["guard_fixes"] = tuple(f for f in fixes if f is not None)
+    return model.memo["guard_fixes"]
 
 
 def move_into_guard_fixes(model: ModuleModel, statement: ast.stmt) -> tuple[Fix, ...]:
@@ -34,10 +40,6 @@ def move_into_guard_fixes(model: ModuleModel, statement: ast.stmt) -> tuple[Fix,
         # Other import-time work moves too: one wrap keeps their order (a Pool created
         # before the call would otherwise fix the start method first).
         return guard_fixes(model, statement)[:1]
-    try:
-        from spawnguard.fixes.guard import move_into_guard
-    except ImportError:
-        return ()
     fix = move_into_guard(model.source, model.tree, statement, model.main_guard)
     return (fix,) if fix else ()
 
@@ -46,10 +48,6 @@ def lift_fixes(model: ModuleModel, problem: PickleProblem) -> tuple[Fix, ...]:
     """SPG201: give a lambda, nested function or local class a module-level name."""
     definition = problem.definition
     if definition is None:
-        return ()
-    try:
-        from spawnguard.fixes.lift import lift_lambda, lift_nested
-    except ImportError:
         return ()
     local_names = model.names_unavailable_in_child(definition)
     node = definition.node
@@ -76,10 +74,6 @@ def move_out_of_guard_fixes(model: ModuleModel, problem: PickleProblem) -> tuple
     if definition is None or guard is None or not any(
             s is definition.node for s in guard.body):
         return ()
-    try:
-        from spawnguard.fixes.move_out_of_guard import move_out_of_guard
-    except ImportError:
-        return ()
     node = definition.node
     assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
     fix = move_out_of_guard(model.source, model.tree, node, guard)
@@ -87,8 +81,4 @@ def move_out_of_guard_fixes(model: ModuleModel, problem: PickleProblem) -> tuple
 
 
 def rewrite_guard_fixes(model: ModuleModel, if_node: ast.If) -> tuple[Fix, ...]:
-    try:
-        from spawnguard.fixes.guard import rewrite_guard_condition
-    except ImportError:
-        return ()
     return (rewrite_guard_condition(model.source, if_node),)

@@ -44,7 +44,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from spawnguard.analysis.apis import may_start_workers
-from spawnguard.analysis.findings import Finding, Related, Severity
+from spawnguard.analysis.findings import Finding, LazyFixes, Related, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.rules.base import Rule
 from spawnguard.rules.common import (
@@ -86,7 +86,7 @@ def check(model: ModuleModel) -> Iterator[Finding]:
             message=message,
             range=model.range(start.node),
             related=related,
-            fixes=guard_fixes(model, entry.top_statement),
+            fixes=LazyFixes(lambda statement=entry.top_statement: guard_fixes(model, statement)),
         )
 
 

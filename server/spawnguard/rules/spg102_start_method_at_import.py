@@ -31,7 +31,7 @@ import ast
 from collections.abc import Iterator
 
 from spawnguard.analysis.apis import may_start_workers
-from spawnguard.analysis.findings import Finding, Severity
+from spawnguard.analysis.findings import Finding, LazyFixes, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.rules.base import Rule
 from spawnguard.rules.common import chain_related
@@ -65,7 +65,8 @@ def check(model: ModuleModel) -> Iterator[Finding]:
             ),
             range=model.range(call),
             related=chain_related(model, execution),
-            fixes=move_into_guard_fixes(model, located.top_statement) if not chain else (),
+            fixes=() if chain else LazyFixes(
+                lambda statement=located.top_statement: move_into_guard_fixes(model, statement)),
         )
 
 

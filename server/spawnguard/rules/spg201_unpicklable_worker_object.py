@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from spawnguard.analysis.apis import may_start_workers
-from spawnguard.analysis.findings import Finding, Related, Severity
+from spawnguard.analysis.findings import Finding, LazyFixes, Related, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.rules.base import Rule
 from spawnguard.rules.common import foreign_related, sent_problems
@@ -74,7 +74,7 @@ def check(model: ModuleModel) -> Iterator[Finding]:
             message=message,
             range=primary,
             related=related,
-            fixes=lift_fixes(model, problem),
+            fixes=LazyFixes(lambda problem=problem: lift_fixes(model, problem)),
         )
 
 

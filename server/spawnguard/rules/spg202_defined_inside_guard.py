@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from spawnguard.analysis.apis import may_start_workers
-from spawnguard.analysis.findings import Finding, Related, Severity
+from spawnguard.analysis.findings import Finding, LazyFixes, Related, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.rules.base import Rule
 from spawnguard.rules.common import sent_problems
@@ -50,7 +50,7 @@ def check(model: ModuleModel) -> Iterator[Finding]:
             range=model.range(problem.sent.expr),
             related=(Related(model.range(definition.node),
                              f"`{definition.name}` is defined inside the main guard"),),
-            fixes=move_out_of_guard_fixes(model, problem),
+            fixes=LazyFixes(lambda problem=problem: move_out_of_guard_fixes(model, problem)),
         )
 
 

@@ -36,10 +36,10 @@ class Lines(Dataset):
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from spawnguard.analysis.apis import may_start_workers
-from spawnguard.analysis.findings import Finding, Related, Severity
+from spawnguard.analysis.findings import Finding, Fix, LazyFixes, Related, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.pickling import PickleProblem
 from spawnguard.rules.base import Rule
@@ -66,7 +66,7 @@ def check(model: ModuleModel) -> Iterator[Finding]:
                 "cannot be pickled for DataLoader workers. Use a module-level function."
             )
             related_text = f"{problem.what} passed here"
-            fixes = lift_fixes(model, problem)
+            fixes: Sequence[Fix] = LazyFixes(lambda problem=problem: lift_fixes(model, problem))
         else:
             message = (
                 f"Dataset `{dataset.name}` stores {problem.what} in `self.{problem.attribute}`, "

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spawnguard.analysis.findings import Finding, Severity
+from spawnguard.analysis.findings import Finding, LazyFixes, Severity
 from spawnguard.analysis.guard import GuardKind, may_have_broken_guard
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.rules.base import Rule
@@ -45,7 +45,7 @@ def check(model: ModuleModel) -> Iterator[Finding]:
                 'Use `if __name__ == "__main__":`.'
             ),
             range=model.range(module_if.node.test),
-            fixes=rewrite_guard_fixes(model, module_if.node),
+            fixes=LazyFixes(lambda node=module_if.node: rewrite_guard_fixes(model, node)),
         )
 
 

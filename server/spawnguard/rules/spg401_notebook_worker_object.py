@@ -23,10 +23,10 @@ macOS) or forkserver (Linux from Python 3.14) it fails. A main guard does not he
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from spawnguard.analysis.apis import may_start_workers
-from spawnguard.analysis.findings import Finding, Fix, Related, Severity
+from spawnguard.analysis.findings import Finding, Fix, LazyFixes, Related, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.fixes.notebook_module import move_to_module, no_workers
 from spawnguard.rules.base import Rule
@@ -36,14 +36,14 @@ from spawnguard.rules.common import sent_problems
 def check(model: ModuleModel) -> Iterator[Finding]:
     problems = sent_problems(model, RULE.code)
     definitions = list(dict.fromkeys(p.definition for p in problems if p.definition))
-    move = move_to_module(model, definitions) if definitions else None
+    moves = LazyFixes(lambda: [fix] if (fix := move_to_module(model, definitions)) else [])
     for problem in problems:
         definition = problem.definition
         assert definition is not None
-        fixes: tuple[Fix, ...] = (move,) if move else ()
+        fixes: Sequence[Fix] = moves
         start = problem.start
         if start is not None and start.kind == "dataloader" and start.creation is not None:
-            fixes += (no_workers(model, start.creation),)
+            fixes = moves + LazyFixes(lambda call=start.creation: [no_workers(model, call)])
         yield Finding(
             code=RULE.code,
             severity=RULE.default_severity,

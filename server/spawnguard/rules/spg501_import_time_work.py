@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from spawnguard.analysis.apis import may_start_workers
-from spawnguard.analysis.findings import Finding, Fix, Related, Severity
+from spawnguard.analysis.findings import Finding, Fix, LazyFixes, Related, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.toplevel import work_statements
 from spawnguard.rules.base import Rule
@@ -53,11 +53,12 @@ def check(model: ModuleModel) -> Iterator[Finding]:
         return
     count = len(statements)
     noun = "statement runs" if count == 1 else "statements run"
-    fixes: tuple[Fix, ...] = ()
-    wrap = guard_fixes(model, statements[0])[:1]
-    if wrap:
-        fixes = (Fix("Move import-time work under `if __name__ == \"__main__\":`",
-                     wrap[0].edits, preferred=False),)
+
+    def move_work() -> list[Fix]:
+        wrap = guard_fixes(model, statements[0])[:1]
+        return [Fix("Move import-time work under `if __name__ == \"__main__\":`",
+                    wrap[0].edits, preferred=False)] if wrap else []
+
     yield Finding(
         code=RULE.code,
         severity=RULE.default_severity,
@@ -68,7 +69,7 @@ def check(model: ModuleModel) -> Iterator[Finding]:
         range=first_line_range(model, statements[0]),
         related=tuple(Related(first_line_range(model, s), "re-executed in every worker")
                       for s in statements),
-        fixes=fixes,
+        fixes=LazyFixes(move_work),
     )
 
 
