@@ -12,6 +12,12 @@ breaks only up to the next line that starts a statement in column 0. Consecutive
 chunks form one broken span, reported once as SPG000; everything else is analysed as if the
 broken spans were not there.
 
+**Nesting.** A top-level statement nested more than `MAX_NESTING` levels deep (a chain of
+hundreds of `elif`s, `a + b + ...` over hundreds of terms, lambdas inside lambdas) is treated
+like one that does not parse: the model and the fixes walk the tree recursively, and such a
+statement would exhaust Python's recursion limit. Python itself refuses more than 100 levels of
+indentation and 200 of brackets; real code stays far below either.
+
 A `ChunkCache` keeps each chunk's parse, keyed by its first line and text, from one version of
 a document to the next: an edit re-parses only the chunks it touched (and, when it adds or
 removes lines, the chunks below it).
@@ -27,6 +33,7 @@ from dataclasses import dataclass, field
 from spawnguard.analysis.source import SourceText
 
 MAX_MERGE = 8
+MAX_NESTING = 100
 _CONTINUATION_KEYWORDS = re.compile(r"(?:else|elif|except|finally|case)\b")
 _TRIPLE_QUOTE = re.compile(r"'''|\"\"\"")
 
@@ -74,15 +81,54 @@ def chunk_starts(lines: tuple[str, ...]) -> list[int]:
     return starts
 
 
-def _parse(text: str) -> ast.Module | SyntaxError:
+def nesting_exceeds(node: ast.AST, limit: int) -> bool:
+    """Whether the tree below `node` is more than `limit` levels deep (walked without
+    recursion). A node on one line shorter than half its remaining budget in characters is not
+    walked: below it, no AST level takes less than half a character."""
+    pending: list[tuple[ast.AST, int]] = [(node, 1)]
+    while pending:
+        current, depth = pending.pop()
+        if depth > limit:
+            return True
+        line, end_line = getattr(current, "lineno", None), getattr(current, "end_lineno", None)
+        if (line is not None and line == end_line and not isinstance(current, ast.JoinedStr)
+                and 0 <= 2 * (current.end_col_offset - current.col_offset) + 2  # type: ignore[attr-defined]
+                < limit - depth):
+            continue
+        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(current))
+    return False
+
+
+def too_deep(tree: ast.Module) -> ast.stmt | None:
+    """The first top-level statement nested more than `MAX_NESTING` levels deep."""
+    return next((s for s in tree.body if nesting_exceeds(s, MAX_NESTING)), None)
+
+
+class NotAnalysable(SyntaxError):
+    """Code that may be valid Python but that the analyser cannot take: nested too deeply for
+    the parser's stack or for the analyser's recursion."""
+
+
+def parse_text(text: str) -> ast.Module | SyntaxError:
+    """`ast.parse` that returns its error instead of raising it: also for NUL bytes, input the
+    parser runs out of stack or memory on, and statements nested too deeply to analyse."""
     try:
         with warnings.catch_warnings():
+            # Invalid escape sequences in the user's code are not our business.
             warnings.simplefilter("ignore")
-            return ast.parse(text)
+            tree = ast.parse(text)
     except SyntaxError as error:
         return error
-    except (ValueError, RecursionError, MemoryError) as error:
+    except ValueError as error:  # NUL bytes (a SyntaxError from Python 3.12 on)
         return SyntaxError(str(error))
+    except (RecursionError, MemoryError):
+        return NotAnalysable("nested too deeply for the parser")
+    deep = too_deep(tree)
+    if deep is not None:
+        error = NotAnalysable(f"nested more than {MAX_NESTING} levels deep")
+        error.lineno, error.offset = deep.lineno, deep.col_offset + 1
+        return error
+    return tree
 
 
 def parse_chunks(source: SourceText, cache: ChunkCache | None = None) -> ChunkedParse:
@@ -99,7 +145,7 @@ def parse_chunks(source: SourceText, cache: ChunkCache | None = None) -> Chunked
         result = used.get(key) or previous.get(key)
         if result is None:
             # Leading line breaks put the chunk's nodes on their lines in the whole file.
-            result = _parse("\n" * first + text)
+            result = parse_text("\n" * first + text)
         used[key] = result
         return result
 
@@ -121,7 +167,8 @@ def parse_chunks(source: SourceText, cache: ChunkCache | None = None) -> Chunked
         alone = parse_span(first, bounds[index][1])
         error = alone if isinstance(alone, SyntaxError) else result
         assert isinstance(error, SyntaxError)
-        span = BrokenSpan(first + 1, bounds[index][1], f"SyntaxError: {error.msg}",
+        kind = "Cannot analyse" if isinstance(error, NotAnalysable) else "SyntaxError"
+        span = BrokenSpan(first + 1, bounds[index][1], f"{kind}: {error.msg}",
                           error.lineno or first + 1, (error.offset or 1) - 1)
         if broken and broken[-1].last_line == first:
             earlier = broken[-1]

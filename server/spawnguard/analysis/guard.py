@@ -241,7 +241,7 @@ def _parse_header(header: str) -> ast.If | None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 module = ast.parse(candidate)
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         if module.body and isinstance(module.body[0], ast.If):
             return module.body[0]

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import ast
-import warnings
 from dataclasses import dataclass
 
-from spawnguard.analysis.chunks import BrokenSpan, ChunkCache, parse_chunks
+from spawnguard.analysis.chunks import BrokenSpan, ChunkCache, parse_chunks, parse_text
 from spawnguard.analysis.findings import Finding, Position, Range, Related, Severity
 from spawnguard.analysis.source import SourceText
 
@@ -42,13 +41,9 @@ def parse_source(source: SourceText, cache: ChunkCache | None = None) -> ParseRe
     """Parse the whole text; when it does not parse (or a cache from the previous version is
     given), parse it chunk by chunk so that one broken statement does not hide the rest."""
     if cache is None:
-        try:
-            with warnings.catch_warnings():
-                # Invalid escape sequences in the user's code are not our business.
-                warnings.simplefilter("ignore")
-                return ParseResult(ast.parse(source.text))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            pass
+        tree = parse_text(source.text)
+        if isinstance(tree, ast.Module):
+            return ParseResult(tree)
     chunked = parse_chunks(source, cache)
     return ParseResult(chunked.tree, tuple(_broken_span_finding(source, span)
                                            for span in chunked.broken))

@@ -255,16 +255,14 @@ class Project:
 
     def model(self, path: str, text: str) -> ModuleModel | None:
         import ast
-        import warnings
 
+        from spawnguard.analysis.chunks import parse_text
         from spawnguard.analysis.model import ModuleModel
         from spawnguard.analysis.source import SourceText
 
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # A module that does not parse, or nests too deeply to model, has no summary.
+        tree = parse_text(text)
+        if not isinstance(tree, ast.Module):
             return None
         return ModuleModel.build(SourceText(text), tree, settings=self.settings, path=path,
                                  project=self)

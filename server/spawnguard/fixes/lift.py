@@ -379,6 +379,6 @@ def _partial_call(
 def _parses(text: str) -> bool:
     try:
         ast.parse(text)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True

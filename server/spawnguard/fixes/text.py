@@ -44,7 +44,7 @@ def _facts(source: SourceText, tree: ast.Module | None = None) -> _TextFacts:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 tree = ast.parse(source.text)
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None
     spans, first_indent = (
         _from_tree(source, tree) if tree is not None else _from_tokens(source.text)
