@@ -6,16 +6,19 @@ reach the same inputs at random, these pin the worst cases down.
 
 from __future__ import annotations
 
+import ast
 import random
 import sys
 import time
+from collections.abc import Callable
 
 import pytest
 
 from robustness.checks import check_incremental, checked_analysis, checked_fix
 from robustness.corpus import seed_texts
 from robustness.mutations import deep_statement, many_lines
-from spawnguard.analysis.chunks import MAX_NESTING, ChunkCache
+from spawnguard.analysis.chunks import MAX_NESTING, ChunkCache, parse_chunks
+from spawnguard.analysis.source import SourceText
 from spawnguard.engine import analyze, fix_text
 
 HEADER = ("import multiprocessing as mp\n\n\ndef work():\n    print('w')\n\n\n")
@@ -165,3 +168,22 @@ def test_cached_reanalysis_after_a_deep_statement_is_typed() -> None:
     for version in versions:
         assert analyze(version, parse_cache=cache) == analyze(version)
 
+
+def test_chunked_parse_of_a_long_file_costs_about_one_whole_parse() -> None:
+    """Each chunk is parsed on its own and moved to its lines afterwards: parsing behind
+    thousands of line breaks made a 50,000-line file cost six whole parses."""
+    text = many_lines(random.Random(0), dict(seed_texts())["spg101_main_call_chain.py"])
+    source = SourceText(text)
+    assert len(source.lines) > 49_000
+
+    def best_of_two(action: Callable[[], object]) -> float:
+        times = []
+        for _ in range(2):
+            started = time.perf_counter()
+            action()
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    whole = best_of_two(lambda: ast.parse(text))
+    chunked = best_of_two(lambda: parse_chunks(source))
+    assert chunked < 3.5 * whole, f"chunked {chunked:.2f}s, whole {whole:.2f}s"

@@ -131,6 +131,21 @@ def parse_text(text: str) -> ast.Module | SyntaxError:
     return tree
 
 
+def _moved_down(result: ast.Module | SyntaxError, lines: int) -> ast.Module | SyntaxError:
+    """A chunk's parse with its line numbers made the whole file's. (Parsing the chunk behind
+    `lines` line breaks would do the same, at a cost that grows with the file: quadratic for a
+    file parsed chunk by chunk.)"""
+    if not lines:
+        return result
+    if isinstance(result, ast.Module):
+        return ast.increment_lineno(result, lines)
+    if result.lineno is not None:
+        result.lineno += lines
+    if getattr(result, "end_lineno", None) is not None:
+        result.end_lineno += lines  # type: ignore[operator]
+    return result
+
+
 def parse_chunks(source: SourceText, cache: ChunkCache | None = None) -> ChunkedParse:
     lines = source.lines
     starts = chunk_starts(lines)
@@ -144,8 +159,7 @@ def parse_chunks(source: SourceText, cache: ChunkCache | None = None) -> Chunked
         key = (first, text)
         result = used.get(key) or previous.get(key)
         if result is None:
-            # Leading line breaks put the chunk's nodes on their lines in the whole file.
-            result = parse_text("\n" * first + text)
+            result = _moved_down(parse_text(text), first)
         used[key] = result
         return result
 
