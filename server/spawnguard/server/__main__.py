@@ -1,0 +1,3 @@
+from spawnguard.server import main
+
+raise SystemExit(main())

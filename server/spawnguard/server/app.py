@@ -1,0 +1,715 @@
+"""The language server: LSP handlers wired to the documents, settings and analysis modules.
+
+Handlers stay short: they update state and hand work to the scheduler (diagnostics) or to a
+worker thread (code actions, hover). Every analysis goes through `spawnguard.engine`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+
+from spawnguard import __version__, engine
+from spawnguard.analysis.findings import Finding, Range, TextEdit
+from spawnguard.analysis.notebook import NotebookAnalysis, analyze_cells
+from spawnguard.server.code_actions import (
+    FIX_ALL_KIND,
+    ActionRequest,
+    code_actions,
+    minimal_edit,
+)
+from spawnguard.server.diagnostics import (
+    AnalysisScheduler,
+    Publication,
+    Snapshot,
+    file_locator,
+    text_locator,
+    to_diagnostic,
+)
+from spawnguard.server.documents import Document, DocumentStore, path_of_uri
+from spawnguard.server.hover import hover_markdown, jedi_section, model_facts
+from spawnguard.server.notebooks import NOTEBOOK_TYPE, CellMap, Notebook, NotebookStore
+from spawnguard.server.positions import PositionConverter
+from spawnguard.server.settings import (
+    SECTION,
+    EditorSettings,
+    EffectiveSettings,
+    FilesystemCache,
+    ParsedSettings,
+    parse_editor_settings,
+    resolve_settings,
+    unwrap_initialization_options,
+)
+
+logger = logging.getLogger(__name__)
+# How long the first analysis waits for the client's `workspace/configuration` answer.
+CONFIGURATION_TIMEOUT = 5.0
+
+
+class SpawnguardProtocol(LanguageServerProtocol):
+    """pygls' protocol, minus its own document bookkeeping (see `documents.py`)."""
+
+    def _user_handler(self, method: str, params: Any) -> Any:
+        if (handler := self.fm.features.get(method)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Any:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Any:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def lsp_notebook_document__did_open(self, params: types.DidOpenNotebookDocumentParams) -> Any:
+        yield from self._user_handler(types.NOTEBOOK_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def lsp_notebook_document__did_change(
+        self, params: types.DidChangeNotebookDocumentParams
+    ) -> Any:
+        yield from self._user_handler(types.NOTEBOOK_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def lsp_notebook_document__did_close(self, params: types.DidCloseNotebookDocumentParams) -> Any:
+        yield from self._user_handler(types.NOTEBOOK_DOCUMENT_DID_CLOSE, params)
+
+
+# --- what one analysis needs -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    text: str
+    settings: EffectiveSettings
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class NotebookResult:
+    texts: tuple[str, ...]
+    settings: EffectiveSettings
+    analysis: NotebookAnalysis
+
+
+def analyse_text(document: Document, settings: EffectiveSettings) -> tuple[Finding, ...]:
+    if not settings.enable:
+        return ()
+    path = document.path
+    if path is not None and settings.is_excluded(path):
+        return ()
+    return tuple(
+        engine.analyze(document.text, path=str(path) if path else None, settings=settings.analysis)
+    )
+
+
+def notebook_settings(settings: EffectiveSettings) -> EffectiveSettings:
+    return replace(settings, analysis=replace(settings.analysis, notebook=True))
+
+
+def analyse_notebook(
+    notebook_path: Path | None, cells: Sequence[Document], settings: EffectiveSettings
+) -> NotebookAnalysis:
+    texts = [cell.text for cell in cells]
+    if (
+        not settings.enable
+        or not cells
+        or (notebook_path is not None and settings.is_excluded(notebook_path))
+    ):
+        return analyze_cells([], lambda text: [])
+    analyze = partial(
+        engine.analyze,
+        path=str(notebook_path) if notebook_path else None,
+        settings=settings.analysis,
+    )
+    return analyze_cells(texts, analyze)
+
+
+@dataclass(frozen=True)
+class DocumentSnapshot(Snapshot):
+    server: SpawnguardServer
+    document: Document
+    settings: EffectiveSettings
+
+    @property
+    def token(self) -> Any:  # type: ignore[override]
+        return (id(self.document), self.settings)
+
+    def result(self) -> DocumentResult:
+        cached = self.server.results.get(self.document.uri)
+        if (
+            isinstance(cached, DocumentResult)
+            and cached.text == self.document.text
+            and cached.settings == self.settings
+        ):
+            return cached
+        result = DocumentResult(
+            self.document.text, self.settings, analyse_text(self.document, self.settings)
+        )
+        self.server.results[self.document.uri] = result
+        return result
+
+    def run(self) -> list[Publication]:
+        findings = self.result().findings
+        diagnostic_of = self.server.diagnostic_maker(self.document)
+        diagnostics = [diagnostic_of(finding) for finding in findings]
+        return [Publication(self.document.uri, self.document.version, diagnostics)]
+
+
+@dataclass(frozen=True)
+class NotebookSnapshot(Snapshot):
+    server: SpawnguardServer
+    notebook: Notebook
+    cells: tuple[Document, ...]
+    # Every cell of the notebook (markdown too), to clear what no longer applies.
+    all_cells: tuple[Document, ...]
+    settings: EffectiveSettings
+
+    @property
+    def token(self) -> Any:  # type: ignore[override]
+        return (tuple(id(cell) for cell in self.all_cells), self.settings)
+
+    def result(self) -> NotebookResult:
+        texts = tuple(cell.text for cell in self.cells)
+        cached = self.server.results.get(self.notebook.uri)
+        if (
+            isinstance(cached, NotebookResult)
+            and cached.texts == texts
+            and cached.settings == self.settings
+        ):
+            return cached
+        analysis = analyse_notebook(self.notebook.path, self.cells, self.settings)
+        result = NotebookResult(texts, self.settings, analysis)
+        self.server.results[self.notebook.uri] = result
+        return result
+
+    def cell_map(self, result: NotebookResult) -> CellMap:
+        return CellMap(result.analysis.source, self.cells, self.server.converter)
+
+    def run(self) -> list[Publication]:
+        result = self.result()
+        cell_map = self.cell_map(result)
+        by_cell: dict[str, list[types.Diagnostic]] = {cell.uri: [] for cell in self.all_cells}
+        for finding in result.analysis.findings:
+            uri, _ = cell_map.locate(finding.range)
+            diagnostic = to_diagnostic(finding, cell_map.locate, self.server.locate_file)
+            by_cell.setdefault(uri, []).append(diagnostic)
+        versions = {cell.uri: cell.version for cell in self.all_cells}
+        return [
+            Publication(uri, versions.get(uri), diagnostics) for uri, diagnostics in by_cell.items()
+        ]
+
+
+# --- the server --------------------------------------------------------------------------------
+
+
+class SpawnguardServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            "spawnguard",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            notebook_document_sync=types.NotebookDocumentSyncOptions(
+                notebook_selector=[
+                    types.NotebookDocumentFilterWithCells(
+                        notebook=NOTEBOOK_TYPE,
+                        cells=[types.NotebookCellLanguage(language="python")],
+                    )
+                ],
+                save=True,
+            ),
+            protocol_cls=SpawnguardProtocol,
+        )
+        self.converter = PositionConverter()
+        self.documents = DocumentStore(self.converter)
+        self.notebooks = NotebookStore(self.documents)
+        self.filesystem = FilesystemCache()
+        self.global_settings = EditorSettings()
+        self.folder_settings: dict[str, EditorSettings] = {}
+        self.results: dict[str, DocumentResult | NotebookResult] = {}
+        self.fix_all_results: dict[str, tuple[DocumentResult, list[TextEdit] | None]] = {}
+        self.shown_problems: set[str] = set()
+        self.configuration_ready = asyncio.Event()
+        self.waiting_for_configuration: set[str] = set()
+        # Analyses are CPU-bound and hold the GIL; two threads keep one slow jedi hover
+        # from delaying diagnostics.
+        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="spawnguard")
+        self.scheduler = AnalysisScheduler(
+            snapshot_of=self.snapshot_of,
+            publish=self.publish,
+            executor=self.executor,
+            report_error=self.analysis_failed,
+        )
+
+    # --- errors and messages ------------------------------------------------------------------
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Log, never pop up: an error in one handler must not disturb the user."""
+        self.log(types.MessageType.Error, f"spawnguard: internal error ({source}): {error!r}")
+
+    def log(self, kind: types.MessageType, message: str) -> None:
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def analysis_failed(self, key: str, error: BaseException) -> None:
+        details = "".join(traceback.format_exception(error))
+        self.log(types.MessageType.Error, f"spawnguard: analysis of {key} failed:\n{details}")
+        notebook = self.notebooks.get(key)
+        uris = [cell.document for cell in notebook.cells] if notebook else [key]
+        for uri in uris:
+            document = self.documents.get(uri)
+            self.publish(Publication(uri, document.version if document else None, []))
+
+    def show_problems(self, problems: Sequence[str]) -> None:
+        """One message per new set of problems, naming each bad setting."""
+        fresh = [problem for problem in problems if problem not in self.shown_problems]
+        if not fresh:
+            return
+        self.shown_problems.update(fresh)
+        message = "spawnguard: invalid settings (defaults apply): " + "; ".join(fresh)
+        self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, message))
+
+    # --- settings -----------------------------------------------------------------------------
+
+    def apply_editor_settings(self, parsed: ParsedSettings, folder: str | None = None) -> None:
+        if folder is None:
+            self.global_settings = parsed.settings
+        else:
+            self.folder_settings[folder] = parsed.settings
+        if parsed.unknown_keys:
+            self.log(
+                types.MessageType.Info,
+                f"spawnguard: unknown settings ignored: {', '.join(parsed.unknown_keys)}",
+            )
+        self.show_problems(parsed.problems)
+
+    def editor_settings_for(self, uri: str) -> tuple[EditorSettings, Path | None]:
+        best = max(
+            (folder for folder in self.folder_settings if uri.startswith(folder.rstrip("/") + "/")),
+            key=len,
+            default=None,
+        )
+        if best is not None:
+            return self.folder_settings[best], path_of_uri(best)
+        roots = [folder for folder in self.workspace_folders() if uri.startswith(folder + "/")]
+        root = max(roots, key=len) if roots else None
+        return self.global_settings, path_of_uri(root) if root else None
+
+    def workspace_folders(self) -> list[str]:
+        try:
+            workspace = self.workspace
+        except RuntimeError:
+            return []
+        folders = [folder.uri.rstrip("/") for folder in workspace.folders.values()]
+        if workspace.root_uri:
+            folders.append(workspace.root_uri.rstrip("/"))
+        return folders
+
+    def effective_settings(self, uri: str, path: Path | None) -> EffectiveSettings:
+        editor, root = self.editor_settings_for(uri)
+        settings = resolve_settings(editor, path, root, self.filesystem)
+        if settings.filesystem_error:
+            self.show_problems([settings.filesystem_error])
+        return settings
+
+    async def pull_configuration(self) -> None:
+        """Ask the client for the `spawnguard` section, globally and per workspace folder."""
+        folders = [folder.uri for folder in self.workspace.folders.values()]
+        items = [types.ConfigurationItem(section=SECTION)]
+        items += [types.ConfigurationItem(scope_uri=uri, section=SECTION) for uri in folders]
+        try:
+            values = await asyncio.wait_for(
+                self.workspace_configuration_async(types.ConfigurationParams(items=items)),
+                CONFIGURATION_TIMEOUT,
+            )
+        except Exception as error:
+            self.log(
+                types.MessageType.Warning, f"spawnguard: workspace/configuration failed: {error!r}"
+            )
+            return
+        if not values:
+            return
+        if values[0] is not None:
+            self.apply_editor_settings(parse_editor_settings(values[0]))
+        for uri, value in zip(folders, values[1:], strict=False):
+            if value is not None:
+                self.apply_editor_settings(parse_editor_settings(value), folder=uri)
+
+    def supports_configuration(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        return bool(workspace and workspace.configuration)
+
+    # --- scheduling ---------------------------------------------------------------------------
+
+    def snapshot_of(self, key: str) -> Snapshot | None:
+        notebook = self.notebooks.get(key)
+        if notebook is not None:
+            all_cells = tuple(
+                d for c in notebook.cells if (d := self.documents.get(c.document)) is not None
+            )
+            settings = notebook_settings(self.effective_settings(key, notebook.path))
+            return NotebookSnapshot(
+                self, notebook, tuple(self.notebooks.code_cells(notebook)), all_cells, settings
+            )
+        document = self.documents.get(key)
+        if document is None or document.notebook_uri is not None:
+            return None
+        return DocumentSnapshot(self, document, self.effective_settings(key, document.path))
+
+    def analyse_soon(self, key: str) -> None:
+        if not self.configuration_ready.is_set():
+            self.waiting_for_configuration.add(key)
+            return
+        self.scheduler.schedule(key)
+
+    def analyse_all(self) -> None:
+        for document in self.documents:
+            if document.notebook_uri is None:
+                self.analyse_soon(document.uri)
+        for notebook in self.notebooks:
+            self.analyse_soon(notebook.uri)
+
+    def configuration_arrived(self) -> None:
+        self.configuration_ready.set()
+        waiting, self.waiting_for_configuration = self.waiting_for_configuration, set()
+        for key in waiting:
+            self.scheduler.schedule(key)
+
+    def publish(self, publication: Publication) -> None:
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=publication.uri,
+                diagnostics=list(publication.diagnostics),
+                version=publication.version,
+            )
+        )
+
+    def lint_on_change(self, key: str) -> bool:
+        editor, _ = self.editor_settings_for(key)
+        return editor.lint_on_change
+
+    # --- conversions for one document ---------------------------------------------------------
+
+    def open_text(self, uri: str) -> str | None:
+        document = self.documents.get(uri)
+        return document.text if document else None
+
+    @property
+    def locate_file(self) -> Callable[[str, Range], types.Location]:
+        return file_locator(self.converter, self.open_text)
+
+    def diagnostic_maker(self, document: Document) -> Callable[[Finding], types.Diagnostic]:
+        locate = text_locator(document.uri, document.source, self.converter)
+        locate_file = self.locate_file
+        return lambda finding: to_diagnostic(finding, locate, locate_file)
+
+    def uses_document_changes(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        edit = workspace.workspace_edit if workspace else None
+        return bool(edit and edit.document_changes)
+
+    def version_of(self, uri: str) -> int | None:
+        document = self.documents.get(uri)
+        return document.version if document else None
+
+
+# --- handlers ----------------------------------------------------------------------------------
+
+
+def build_server() -> SpawnguardServer:
+    server = SpawnguardServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: SpawnguardServer, params: types.InitializeParams) -> None:
+        ls.converter = PositionConverter.for_kind(ls.workspace.position_encoding)
+        ls.documents.converter = ls.converter
+        options = unwrap_initialization_options(params.initialization_options)
+        ls.apply_editor_settings(parse_editor_settings(options))
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: SpawnguardServer, params: types.InitializedParams) -> None:
+        try:
+            if ls.supports_configuration():
+                await ls.pull_configuration()
+        finally:
+            ls.configuration_arrived()
+        await register_watchers(ls)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: SpawnguardServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        if ls.supports_configuration():
+            await ls.pull_configuration()
+        else:
+            raw = params.settings
+            if isinstance(raw, dict) and isinstance(raw.get(SECTION), dict):
+                raw = raw[SECTION]
+            ls.apply_editor_settings(parse_editor_settings(raw))
+        ls.analyse_all()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(
+        ls: SpawnguardServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
+        ls.filesystem.clear()
+        ls.analyse_all()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: SpawnguardServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.documents.open(params.text_document)
+        ls.analyse_soon(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: SpawnguardServer, params: types.DidChangeTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        document = ls.documents.change(uri, params.text_document.version, params.content_changes)
+        if document is not None and ls.lint_on_change(uri):
+            ls.analyse_soon(uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
+    def did_save(ls: SpawnguardServer, params: types.DidSaveTextDocumentParams) -> None:
+        if params.text_document.uri.endswith("/pyproject.toml"):
+            ls.filesystem.clear()
+            ls.analyse_all()
+        else:
+            ls.analyse_soon(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: SpawnguardServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        ls.documents.close(uri)
+        ls.results.pop(uri, None)
+        ls.fix_all_results.pop(uri, None)
+        ls.publish(Publication(uri, None, []))
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def notebook_did_open(
+        ls: SpawnguardServer, params: types.DidOpenNotebookDocumentParams
+    ) -> None:
+        notebook = ls.notebooks.open(params)
+        ls.analyse_soon(notebook.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def notebook_did_change(
+        ls: SpawnguardServer, params: types.DidChangeNotebookDocumentParams
+    ) -> None:
+        notebook, removed = ls.notebooks.change(params)
+        for uri in removed:
+            ls.publish(Publication(uri, None, []))
+        if notebook is not None and ls.lint_on_change(notebook.uri):
+            ls.analyse_soon(notebook.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def notebook_did_save(
+        ls: SpawnguardServer, params: types.DidSaveNotebookDocumentParams
+    ) -> None:
+        ls.analyse_soon(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def notebook_did_close(
+        ls: SpawnguardServer, params: types.DidCloseNotebookDocumentParams
+    ) -> None:
+        ls.results.pop(params.notebook_document.uri, None)
+        for uri in ls.notebooks.close(params):
+            ls.publish(Publication(uri, None, []))
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND],
+            resolve_provider=False,
+        ),
+    )
+    async def code_action(
+        ls: SpawnguardServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction] | None:
+        request = await action_request(ls, params)
+        if request is None:
+            return None
+        # Off the loop: "Fix all" runs the fixer, which re-analyses after each fix.
+        return await asyncio.get_running_loop().run_in_executor(ls.executor, code_actions, request)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: SpawnguardServer, params: types.HoverParams) -> types.Hover | None:
+        markdown = await hover_text(ls, params.text_document.uri, params.position)
+        if markdown is None:
+            return None
+        return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, markdown))
+
+    return server
+
+
+async def register_watchers(ls: SpawnguardServer) -> None:
+    """Hear about `pyproject.toml` changes (when the client lets servers register watchers)."""
+    workspace = ls.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace else None
+    if not (watched and watched.dynamic_registration):
+        return
+    options = types.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[types.FileSystemWatcher(glob_pattern="**/pyproject.toml")]
+    )
+    registration = types.Registration(
+        id="spawnguard-pyproject",
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=options,
+    )
+    try:
+        await ls.client_register_capability_async(
+            types.RegistrationParams(registrations=[registration])
+        )
+    except Exception as error:
+        ls.log(types.MessageType.Info, f"spawnguard: cannot watch pyproject.toml: {error!r}")
+
+
+async def current_result(ls: SpawnguardServer, key: str) -> DocumentResult | NotebookResult | None:
+    snapshot = ls.snapshot_of(key)
+    if snapshot is None:
+        return None
+    assert isinstance(snapshot, (DocumentSnapshot, NotebookSnapshot))
+    return await asyncio.get_running_loop().run_in_executor(ls.executor, snapshot.result)
+
+
+async def action_request(
+    ls: SpawnguardServer, params: types.CodeActionParams
+) -> ActionRequest | None:
+    uri = params.text_document.uri
+    only = [str(getattr(kind, "value", kind)) for kind in params.context.only or ()] or None
+    document = ls.documents.get(uri)
+    if document is None:
+        return None
+    loop = asyncio.get_running_loop()
+    notebook = ls.notebooks.of_cell(uri)
+    if notebook is None:
+        result = await current_result(ls, uri)
+        if not isinstance(result, DocumentResult):
+            return None
+        source = document.source
+
+        def map_edit(edit: TextEdit) -> tuple[str, types.TextEdit]:
+            return uri, types.TextEdit(ls.converter.to_lsp_range(source, edit.range), edit.new_text)
+
+        return ActionRequest(
+            findings=result.findings,
+            requested=ls.converter.from_lsp_range(source, params.range),
+            only=only,
+            diagnostic_of=ls.diagnostic_maker(document),
+            map_edit=map_edit,
+            version_of=ls.version_of,
+            document_changes=ls.uses_document_changes(),
+            fix_all_edits=lambda: fix_all_edits(ls, document, result),
+        )
+    snapshot = ls.snapshot_of(notebook.uri)
+    if not isinstance(snapshot, NotebookSnapshot):
+        return None
+    result = await loop.run_in_executor(ls.executor, snapshot.result)
+    cell_map = snapshot.cell_map(result)
+    index = cell_map.cell_index(uri)
+    if index is None:
+        return None
+    cell_range = ls.converter.from_lsp_range(document.source, params.range)
+    source = result.analysis.source
+    requested = Range(
+        source.from_cell_position(index, cell_range.start),
+        source.from_cell_position(index, cell_range.end),
+    )
+    return ActionRequest(
+        findings=result.analysis.findings,
+        requested=requested,
+        only=only,
+        diagnostic_of=lambda f: to_diagnostic(f, cell_map.locate, ls.locate_file),
+        map_edit=cell_map.map_edit,
+        version_of=ls.version_of,
+        document_changes=ls.uses_document_changes(),
+        fix_all_edits=lambda: notebook_fix_all(result),
+    )
+
+
+def fix_all_edits(
+    ls: SpawnguardServer, document: Document, result: DocumentResult
+) -> list[TextEdit] | None:
+    """`spawnguard check --fix` for this text, as one minimal edit (remembered per text)."""
+    if not any(finding.preferred_fix for finding in result.findings):
+        return None
+    remembered = ls.fix_all_results.get(document.uri)
+    if remembered is not None and remembered[0] is result:
+        return remembered[1]
+    path = document.path
+    fixed = engine.fix_text(
+        document.text, path=str(path) if path else None, settings=result.settings.analysis
+    )
+    edit = minimal_edit(document.text, fixed.text)
+    edits = [edit] if edit else None
+    ls.fix_all_results[document.uri] = (result, edits)
+    return edits
+
+
+def notebook_fix_all(result: NotebookResult) -> list[TextEdit] | None:
+    """Fix all in a notebook: offered when the fixed text differs inside one cell only."""
+    if not any(finding.preferred_fix for finding in result.analysis.findings):
+        return None
+    source = result.analysis.source
+    fixed = engine.fix_text(source.text, settings=result.settings.analysis)
+    edit = minimal_edit(source.text, fixed.text)
+    return [edit] if edit else None
+
+
+async def hover_text(ls: SpawnguardServer, uri: str, lsp_position: types.Position) -> str | None:
+    document = ls.documents.get(uri)
+    if document is None:
+        return None
+    position = ls.converter.from_lsp_position(document.source, lsp_position)
+    notebook = ls.notebooks.of_cell(uri)
+    loop = asyncio.get_running_loop()
+    if notebook is None:
+        result = await current_result(ls, uri)
+        if not isinstance(result, DocumentResult):
+            return None
+        findings: Sequence[Finding] = result.findings
+        combined_position = position
+        text = document.text
+        settings = result.settings
+        path = document.path
+        jedi_path = path
+    else:
+        snapshot = ls.snapshot_of(notebook.uri)
+        if not isinstance(snapshot, NotebookSnapshot):
+            return None
+        notebook_result = await loop.run_in_executor(ls.executor, snapshot.result)
+        index = snapshot.cell_map(notebook_result).cell_index(uri)
+        if index is None:
+            return None
+        source = notebook_result.analysis.source
+        findings = notebook_result.analysis.findings
+        combined_position = source.from_cell_position(index, position)
+        text = source.text
+        settings = notebook_result.settings
+        path = notebook.path
+        jedi_path = None  # the joined cells are no file jedi could find next to others
+    if not settings.enable:
+        return None
+    facts_path = str(path) if path else None
+    facts = await loop.run_in_executor(
+        ls.executor, model_facts, text, facts_path, settings.analysis, combined_position
+    )
+    _, root = ls.editor_settings_for(uri)
+    symbol = await loop.run_in_executor(
+        ls.executor, jedi_section, text, jedi_path, combined_position, settings.interpreter, root
+    )
+    return hover_markdown(findings, combined_position, facts, symbol)

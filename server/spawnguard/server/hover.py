@@ -1,0 +1,163 @@
+"""Hover: what spawnguard knows about the code under the cursor, in Markdown.
+
+Three parts, each optional:
+1. on a diagnostic's range: the rule's explanation (its module docstring, the same text as
+   the docs page and `spawnguard rule`), the finding's message and a link to the docs page;
+2. facts from the analysis model (a `DataLoader(` call, `num_workers=`, the main guard),
+   from one function of the model (`model_facts`);
+3. jedi's view of the symbol: its signature and the first paragraph of its docstring,
+   inferred statically with the interpreter the client configured. Without jedi, without
+   that interpreter, or without the symbol's package installed (torch), this part is left
+   out and the rest still shows.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from spawnguard.analysis.findings import Finding, Position
+from spawnguard.analysis.parse import parse_source
+from spawnguard.analysis.settings import AnalysisSettings
+from spawnguard.analysis.source import SourceText
+from spawnguard.rules import rule_by_code
+from spawnguard.server.diagnostics import rule_doc_uri
+
+logger = logging.getLogger(__name__)
+SEPARATOR = "\n\n---\n\n"
+
+
+def contains(finding: Finding, position: Position) -> bool:
+    return finding.range.start <= position <= finding.range.end
+
+
+def diagnostic_section(finding: Finding) -> str:
+    rule = rule_by_code(finding.code)
+    heading = f"**{finding.code}**" + (f" `{rule.name}`" if rule else "")
+    parts = [f"{heading}: {finding.message}"]
+    if rule is not None:
+        parts.append(rule.explanation.strip())
+    if (href := rule_doc_uri(finding.code)) is not None:
+        parts.append(f"[{finding.code} documentation]({href})")
+    return "\n\n".join(parts)
+
+
+def model_facts(
+    text: str, path: str | None, settings: AnalysisSettings, position: Position
+) -> str | None:
+    """Markdown facts the analysis model has about the code at `position`, if any.
+
+    The one place the hover asks the model: for a `DataLoader(` call whether and how many
+    workers it starts and what gets pickled (dataset class, collate_fn, worker_init_fn, and
+    whether each is safe), for `num_workers=` the same in short, for the main guard line
+    what it protects. The model provides them through `ModuleModel.hover_facts(position)`
+    (Markdown or None); a model without it contributes nothing.
+    """
+    from spawnguard.analysis.model import ModuleModel
+
+    hover_facts = getattr(ModuleModel, "hover_facts", None)
+    if hover_facts is None:
+        return None
+    source = SourceText(text)
+    parsed = parse_source(source)
+    if parsed.error is not None:
+        return None
+    model = ModuleModel.build(source, parsed.tree, settings=settings, path=path)
+    facts = hover_facts(model, position)
+    return facts if isinstance(facts, str) and facts.strip() else None
+
+
+# --- jedi ----------------------------------------------------------------------------------------
+
+# jedi is not thread-safe; hovers run in worker threads.
+_JEDI_LOCK = threading.Lock()
+_ENVIRONMENTS: dict[str | None, Any] = {}
+
+
+def _environment(interpreter: str | None) -> Any:
+    import jedi
+
+    if interpreter not in _ENVIRONMENTS:
+        try:
+            # The user named this interpreter in their settings, so it need not be one jedi
+            # finds on its own (safe=False); jedi only asks it for its sys.path.
+            _ENVIRONMENTS[interpreter] = (
+                jedi.create_environment(interpreter, safe=False)
+                if interpreter
+                else jedi.get_default_environment()
+            )
+        except Exception as error:  # InvalidPythonEnvironment, OSError
+            logger.warning("jedi cannot use interpreter %r: %s", interpreter, error)
+            _ENVIRONMENTS[interpreter] = None
+    return _ENVIRONMENTS[interpreter]
+
+
+def jedi_section(
+    text: str,
+    path: Path | None,
+    position: Position,
+    interpreter: str | None = None,
+    project_root: Path | None = None,
+) -> str | None:
+    """The resolved symbol's signature and docstring summary, by jedi's static inference."""
+    try:
+        import jedi
+    except ImportError:
+        return None
+    with _JEDI_LOCK:
+        try:
+            root = project_root or (path.parent if path else Path.cwd())
+            project = jedi.Project(root, load_unsafe_extensions=False)
+            script = jedi.Script(
+                text, path=path, environment=_environment(interpreter), project=project
+            )
+            names = script.help(position.line, position.character)
+            if not names:
+                return None
+            return describe_name(names[0])
+        except Exception as error:  # jedi has many failure modes on half-typed code
+            logger.info("jedi hover failed: %s", error)
+            return None
+
+
+def describe_name(name: Any) -> str | None:
+    if name.type == "keyword":
+        return None
+    signatures: Sequence[Any] = ()
+    try:
+        signatures = name.get_signatures()
+    except Exception:
+        signatures = ()
+    parts = []
+    if signatures:
+        shown = "\n".join(signature.to_string() for signature in signatures[:3])
+        parts.append(f"```python\n{shown}\n```")
+    else:
+        label = name.full_name or name.name
+        parts.append(f"```python\n{name.type} {label}\n```")
+    doc = first_paragraph(name.docstring(raw=True))
+    if doc:
+        parts.append(doc)
+    return "\n\n".join(parts)
+
+
+def first_paragraph(docstring: str) -> str:
+    paragraph: list[str] = []
+    for line in docstring.strip().splitlines():
+        if not line.strip():
+            if paragraph:
+                break
+            continue
+        paragraph.append(line.strip())
+    return " ".join(paragraph)
+
+
+def hover_markdown(
+    findings: Sequence[Finding], position: Position, facts: str | None, symbol: str | None
+) -> str | None:
+    sections = [diagnostic_section(f) for f in findings if contains(f, position)]
+    sections += [part for part in (facts, symbol) if part]
+    return SEPARATOR.join(sections) if sections else None
