@@ -52,9 +52,15 @@ CONFIG = ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_c
 
 
 def capabilities(
-    name: str, *, notebooks: bool = False, encodings: tuple[str, ...] | None = None
+    name: str,
+    *,
+    notebooks: bool = False,
+    encodings: tuple[str, ...] | None = None,
+    pull_configuration: bool = True,
 ) -> types.ClientCapabilities:
     caps = client_capabilities(name)
+    if not pull_configuration and caps.workspace is not None:
+        caps.workspace.configuration = False
     if notebooks:
         caps.notebook_document = types.NotebookDocumentClientCapabilities(
             synchronization=types.NotebookDocumentSyncClientCapabilities(
@@ -76,10 +82,14 @@ async def start(
     initialization_options: Any = None,
     notebooks: bool = False,
     encodings: tuple[str, ...] | None = None,
+    pull_configuration: bool = True,
 ) -> types.InitializeResult:
+    caps = capabilities(
+        name, notebooks=notebooks, encodings=encodings, pull_configuration=pull_configuration
+    )
     return await client.initialize_session(
         types.InitializeParams(
-            capabilities=capabilities(name, notebooks=notebooks, encodings=encodings),
+            capabilities=caps,
             root_uri=root.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
             initialization_options=initialization_options,

@@ -22,10 +22,11 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from spawnguard import __version__, engine
-from spawnguard.analysis.findings import Finding, Range, TextEdit
+from spawnguard.analysis.findings import Finding, Fix, NewFile, Range, TextEdit
 from spawnguard.analysis.notebook import NotebookAnalysis, analyze_cells
 from spawnguard.server.code_actions import (
     FIX_ALL_KIND,
+    FIX_ALL_TITLE,
     ActionRequest,
     code_actions,
     minimal_edit,
@@ -244,7 +245,7 @@ class SpawnguardServer(LanguageServer):
         self.global_settings = EditorSettings()
         self.folder_settings: dict[str, EditorSettings] = {}
         self.results: dict[str, DocumentResult | NotebookResult] = {}
-        self.fix_all_results: dict[str, tuple[DocumentResult, list[TextEdit] | None]] = {}
+        self.fix_all_results: dict[str, tuple[DocumentResult, Fix | None]] = {}
         self.shown_problems: set[str] = set()
         self.configuration_ready = asyncio.Event()
         self.waiting_for_configuration: set[str] = set()
@@ -423,6 +424,12 @@ class SpawnguardServer(LanguageServer):
         workspace = self.client_capabilities.workspace
         edit = workspace.workspace_edit if workspace else None
         return bool(edit and edit.document_changes)
+
+    def can_create_files(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        edit = workspace.workspace_edit if workspace else None
+        operations = (edit.resource_operations if edit else None) or ()
+        return types.ResourceOperationKind.Create in operations
 
     def version_of(self, uri: str) -> int | None:
         document = self.documents.get(uri)
@@ -613,7 +620,9 @@ async def action_request(
             map_edit=map_edit,
             version_of=ls.version_of,
             document_changes=ls.uses_document_changes(),
-            fix_all_edits=lambda: fix_all_edits(ls, document, result),
+            fix_all=lambda: fix_all(ls, document, result),
+            new_file_uri=partial(new_file_uri, document.path),
+            can_create_files=ls.can_create_files(),
         )
     snapshot = ls.snapshot_of(notebook.uri)
     if not isinstance(snapshot, NotebookSnapshot):
@@ -637,13 +646,13 @@ async def action_request(
         map_edit=cell_map.map_edit,
         version_of=ls.version_of,
         document_changes=ls.uses_document_changes(),
-        fix_all_edits=lambda: notebook_fix_all(result),
+        fix_all=lambda: notebook_fix_all(result),
+        new_file_uri=partial(new_file_uri, notebook.path),
+        can_create_files=ls.can_create_files(),
     )
 
 
-def fix_all_edits(
-    ls: SpawnguardServer, document: Document, result: DocumentResult
-) -> list[TextEdit] | None:
+def fix_all(ls: SpawnguardServer, document: Document, result: DocumentResult) -> Fix | None:
     """`spawnguard check --fix` for this text, as one minimal edit (remembered per text)."""
     if not any(finding.preferred_fix for finding in result.findings):
         return None
@@ -654,20 +663,32 @@ def fix_all_edits(
     fixed = engine.fix_text(
         document.text, path=str(path) if path else None, settings=result.settings.analysis
     )
-    edit = minimal_edit(document.text, fixed.text)
-    edits = [edit] if edit else None
-    ls.fix_all_results[document.uri] = (result, edits)
-    return edits
+    fix = as_one_fix(document.text, fixed)
+    ls.fix_all_results[document.uri] = (result, fix)
+    return fix
 
 
-def notebook_fix_all(result: NotebookResult) -> list[TextEdit] | None:
+def notebook_fix_all(result: NotebookResult) -> Fix | None:
     """Fix all in a notebook: offered when the fixed text differs inside one cell only."""
     if not any(finding.preferred_fix for finding in result.analysis.findings):
         return None
     source = result.analysis.source
-    fixed = engine.fix_text(source.text, settings=result.settings.analysis)
-    edit = minimal_edit(source.text, fixed.text)
-    return [edit] if edit else None
+    return as_one_fix(source.text, engine.fix_text(source.text, settings=result.settings.analysis))
+
+
+def as_one_fix(text: str, fixed: engine.FixResult) -> Fix | None:
+    edit = minimal_edit(text, fixed.text)
+    if edit is None:
+        return None
+    new_files = tuple(NewFile(name, new_text) for name, new_text in fixed.new_files)
+    return Fix(FIX_ALL_TITLE, (edit,), new_files=new_files)
+
+
+def new_file_uri(analysed: Path | None, name: str) -> str | None:
+    """Where a fix's new module goes: beside the analysed file (a file on disk only)."""
+    if analysed is None or "/" in name or "\\" in name:
+        return None
+    return (analysed.parent / name).as_uri()
 
 
 async def hover_text(ls: SpawnguardServer, uri: str, lsp_position: types.Position) -> str | None:

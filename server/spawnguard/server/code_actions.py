@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
-from spawnguard.analysis.findings import Finding, Fix, Range, TextEdit
+from spawnguard.analysis.findings import Finding, Fix, NewFile, Range, TextEdit
 from spawnguard.analysis.source import SourceText
 
 FIX_ALL_KIND = "source.fixAll.spawnguard"
@@ -34,8 +34,12 @@ class ActionRequest:
     version_of: Callable[[str], int | None]
     # True when the client takes `documentChanges` (versioned edits).
     document_changes: bool
-    # The edits of "Fix all" (computed only when asked for); None: nothing to fix.
-    fix_all_edits: Callable[[], Sequence[TextEdit] | None]
+    # What "Fix all" does (computed only when asked for); None: nothing to fix.
+    fix_all: Callable[[], Fix | None]
+    # The URI of a file a fix creates beside the analysed one (None: no folder to put it in).
+    new_file_uri: Callable[[str], str | None] = lambda name: None
+    # The client applies `CreateFile` operations (needed by fixes that create a module).
+    can_create_files: bool = False
 
 
 def kind_wanted(kind: str, only: Sequence[str] | None) -> bool:
@@ -58,14 +62,14 @@ def code_actions(request: ActionRequest) -> list[types.CodeAction]:
                 continue
             diagnostic = request.diagnostic_of(finding)
             for fix in finding.fixes:
-                edit = workspace_edit(fix.edits, request)
+                edit = workspace_edit(fix.edits, request, fix.new_files)
                 if edit is None:
                     continue
                 actions.append(quick_fix(fix, diagnostic, edit))
     if kind_wanted(FIX_ALL_KIND, request.only) and request.findings:
-        edits = request.fix_all_edits()
-        if edits:
-            edit = workspace_edit(edits, request)
+        fix_all = request.fix_all()
+        if fix_all is not None:
+            edit = workspace_edit(fix_all.edits, request, fix_all.new_files)
             if edit is not None:
                 actions.append(types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL_KIND, edit=edit))
     return actions
@@ -83,7 +87,28 @@ def quick_fix(
     )
 
 
-def workspace_edit(edits: Sequence[TextEdit], request: ActionRequest) -> types.WorkspaceEdit | None:
+def workspace_edit(
+    edits: Sequence[TextEdit], request: ActionRequest, new_files: Sequence[NewFile] = ()
+) -> types.WorkspaceEdit | None:
+    """The edits as the client wants them; None when one cannot be expressed."""
+    created: list[types.CreateFile | types.TextDocumentEdit] = []
+    if new_files:
+        if not (request.document_changes and request.can_create_files):
+            return None
+        for new_file in new_files:
+            uri = request.new_file_uri(new_file.name)
+            if uri is None:
+                return None
+            start = types.Position(0, 0)
+            # Never over an existing file: the client then fails the whole edit.
+            options = types.CreateFileOptions(overwrite=False, ignore_if_exists=False)
+            created += [
+                types.CreateFile(uri=uri, options=options),
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri, None),
+                    edits=[types.TextEdit(types.Range(start, start), new_file.text)],
+                ),
+            ]
     by_uri: dict[str, list[types.TextEdit]] = {}
     for edit in edits:
         mapped = request.map_edit(edit)
@@ -93,7 +118,8 @@ def workspace_edit(edits: Sequence[TextEdit], request: ActionRequest) -> types.W
         by_uri.setdefault(uri, []).append(lsp_edit)
     if request.document_changes:
         return types.WorkspaceEdit(
-            document_changes=[
+            document_changes=created
+            + [
                 types.TextDocumentEdit(
                     text_document=types.OptionalVersionedTextDocumentIdentifier(
                         uri=uri, version=request.version_of(uri)

@@ -130,15 +130,8 @@ def _string_list(value: Any) -> list[str]:
     raise ValueError(f"expected a list of strings, got {_describe(value)}")
 
 
-def _selectors(key: str) -> Any:
-    def parse(value: Any, problems: list[str]) -> tuple[str, ...]:
-        try:
-            return parse_selectors(_string_list(value), key) or ()
-        except ValueError as error:
-            # parse_selectors names the key first: "select: 'X' is not ..."
-            raise ValueError(str(error).removeprefix(f"{key}: ")) from None
-
-    return parse
+def _parse_selectors(value: Any, problems: list[str]) -> tuple[str, ...]:
+    return parse_selectors(_string_list(value)) or ()
 
 
 def _parse_severity(value: Any, problems: list[str]) -> Mapping[str, Severity]:
@@ -191,8 +184,8 @@ def _parse_interpreter(value: Any, problems: list[str]) -> str | None:
 
 _PARSERS: dict[str, tuple[str, Any]] = {
     "enable": ("enable", _parse_bool),
-    "select": ("select", _selectors("select")),
-    "ignore": ("ignore", _selectors("ignore")),
+    "select": ("select", _parse_selectors),
+    "ignore": ("ignore", _parse_selectors),
     "severity": ("severity", _parse_severity),
     "assumestartmethod": ("assume_start_method", _one_of(START_METHODS)),
     "exclude": ("exclude", _parse_exclude),
