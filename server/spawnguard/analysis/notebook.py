@@ -23,9 +23,9 @@ import bisect
 import re
 import warnings
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from spawnguard.analysis.findings import Finding, Fix, Position, Range, Related, TextEdit
+from spawnguard.analysis.findings import Finding, Position, Range
 from spawnguard.analysis.source import SourceText
 
 # Cell magics whose body is Python executed in the notebook's namespace.
@@ -265,36 +265,9 @@ def analyze_cells(
     source = NotebookSource.build(cells, skip=bad_cells)
     findings = list(analyze(source.text))
     for index in bad_cells:
-        masked_cell = "\n".join(mask_ipython_syntax(SourceText(cells[index]).lines)[0])
-        for finding in analyze(masked_cell):
-            if finding.code == "SPG000":
-                findings.append(shift_finding(finding, source.cells[index].first_line - 1))
+        # This cell's own SPG000, found by the engine (so settings and suppressions apply)
+        # in the notebook with only this cell left broken: the same lines as `source`.
+        alone = NotebookSource.build(cells, skip=[i for i in bad_cells if i != index])
+        findings += [f for f in analyze(alone.text) if f.code == "SPG000"]
     findings.sort(key=Finding.sort_key)
     return NotebookAnalysis(source, tuple(findings))
-
-
-def shift_finding(finding: Finding, lines: int) -> Finding:
-    """The same finding `lines` lines further down (a cell's finding in combined coordinates)."""
-
-    def shift(range_: Range) -> Range:
-        return Range.of(
-            range_.start.line + lines,
-            range_.start.character,
-            range_.end.line + lines,
-            range_.end.character,
-        )
-
-    return replace(
-        finding,
-        range=shift(finding.range),
-        related=tuple(Related(shift(r.range), r.message, r.path) for r in finding.related),
-        fixes=tuple(
-            Fix(
-                fix.title,
-                tuple(TextEdit(shift(e.range), e.new_text) for e in fix.edits),
-                fix.preferred,
-                fix.is_suppression,
-            )
-            for fix in finding.fixes
-        ),
-    )
