@@ -447,7 +447,10 @@ def build_server() -> SpawnguardServer:
         ls.converter = PositionConverter.for_kind(ls.workspace.position_encoding)
         ls.documents.converter = ls.converter
         options = unwrap_initialization_options(params.initialization_options)
-        ls.apply_editor_settings(parse_editor_settings(options))
+        try:
+            ls.apply_editor_settings(parse_editor_settings(options))
+        except Exception as error:  # a bug here must not stop the server from starting
+            ls.log(types.MessageType.Error, f"spawnguard: cannot read the settings: {error!r}")
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: SpawnguardServer, params: types.InitializedParams) -> None:
