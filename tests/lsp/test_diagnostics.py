@@ -226,3 +226,53 @@ async def test_survives_bad_input(client, tmp_path):
     published = await open_and_wait(client, tmp_path / "after.py", WORKER_SCRIPT)
     assert "SPG101" in by_code(published)
     assert not client.messages  # nothing popped up
+
+
+async def test_imported_module_is_seen_from_disk_and_from_its_buffer(client, tmp_path):
+    """Cross-file findings as `spawnguard check` gives them (SPG103), with an open
+    buffer's text winning over the file on disk."""
+    (tmp_path / "pool_at_import.py").write_text(
+        "from multiprocessing import Pool\nPOOL = Pool(2)\n", encoding="utf-8"
+    )
+    main = await open_and_wait(client, tmp_path / "main.py", "import pool_at_import\n")
+    [diagnostic] = main.diagnostics
+    assert diagnostic.code == "SPG103"
+    assert diagnostic.range.start == types.Position(0, 0)
+    # The module, opened and fixed in the editor (not saved): the importer is fine once saved.
+    fixed_module = 'from multiprocessing import Pool\nif __name__ == "__main__":\n    Pool(2)\n'
+    module_uri = open_document(client, tmp_path / "pool_at_import.py", fixed_module)
+    (tmp_path / "pool_at_import.py").write_text(
+        "from multiprocessing import Pool\nPOOL = Pool(2)\n", encoding="utf-8"
+    )  # the disk still has the old text
+    start_index = len(client.publications)
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(module_uri))
+    )
+    again = await wait_for_publication(client, main.uri, after=start_index)
+    assert list(again.diagnostics) == []
+
+
+async def test_the_analysed_file_is_never_imported_or_run(client, tmp_path):
+    """Diagnostics, hover (jedi) and code actions on a file whose top level writes a marker,
+    and on a module it imports that would too: no marker appears."""
+    marker = tmp_path / "marker.txt"
+    (tmp_path / "helper_module.py").write_text(
+        f"open({str(marker)!r}, 'w').write('imported')\n"
+        "from multiprocessing import Pool\nPOOL = Pool(2)\n",
+        encoding="utf-8",
+    )
+    text = f"import helper_module\nopen({str(marker)!r}, 'w').write('ran')\n" + WORKER_SCRIPT
+    published = await open_and_wait(client, tmp_path / "writes_marker.py", text)
+    assert {"SPG101", "SPG103"} <= set(by_code(published))
+    await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(published.uri), types.Position(0, 9))
+    )
+    diagnostic = by_code(published)["SPG101"]
+    await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(published.uri),
+            range=diagnostic.range,
+            context=types.CodeActionContext(diagnostics=[diagnostic]),
+        )
+    )
+    assert not marker.exists()

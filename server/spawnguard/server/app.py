@@ -20,6 +20,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
+from pygls.uris import from_fs_path
 
 from spawnguard import __version__, engine
 from spawnguard.analysis.findings import Finding, Fix, NewFile, Range, TextEdit
@@ -43,6 +44,7 @@ from spawnguard.server.documents import Document, DocumentStore, path_of_uri
 from spawnguard.server.hover import hover_markdown, jedi_section, model_facts
 from spawnguard.server.notebooks import NOTEBOOK_TYPE, CellMap, Notebook, NotebookStore
 from spawnguard.server.positions import PositionConverter
+from spawnguard.server.project_files import ProjectEntry, Projects
 from spawnguard.server.settings import (
     SECTION,
     EditorSettings,
@@ -101,6 +103,8 @@ class DocumentResult:
     text: str
     settings: EffectiveSettings
     findings: tuple[Finding, ...]
+    # `Projects.generation` when analysed: other files' edits since may change the findings.
+    generation: int = 0
 
 
 @dataclass(frozen=True)
@@ -108,17 +112,25 @@ class NotebookResult:
     texts: tuple[str, ...]
     settings: EffectiveSettings
     analysis: NotebookAnalysis
+    generation: int = 0
 
 
-def analyse_text(document: Document, settings: EffectiveSettings) -> tuple[Finding, ...]:
+def analyse_text(
+    document: Document, settings: EffectiveSettings, project: ProjectEntry | None
+) -> tuple[Finding, ...]:
     if not settings.enable:
         return ()
     path = document.path
     if path is not None and settings.is_excluded(path):
         return ()
-    return tuple(
-        engine.analyze(document.text, path=str(path) if path else None, settings=settings.analysis)
-    )
+    if project is None:
+        return tuple(engine.analyze(document.text, settings=settings.analysis))
+    with project.lock:
+        return tuple(
+            engine.analyze(
+                document.text, path=str(path), settings=settings.analysis, project=project.use()
+            )
+        )
 
 
 def notebook_settings(settings: EffectiveSettings) -> EffectiveSettings:
@@ -126,7 +138,10 @@ def notebook_settings(settings: EffectiveSettings) -> EffectiveSettings:
 
 
 def analyse_notebook(
-    notebook_path: Path | None, cells: Sequence[Document], settings: EffectiveSettings
+    notebook_path: Path | None,
+    cells: Sequence[Document],
+    settings: EffectiveSettings,
+    project: ProjectEntry | None = None,
 ) -> NotebookAnalysis:
     texts = [cell.text for cell in cells]
     if (
@@ -135,12 +150,16 @@ def analyse_notebook(
         or (notebook_path is not None and settings.is_excluded(notebook_path))
     ):
         return analyze_cells([], lambda text: [])
-    analyze = partial(
-        engine.analyze,
-        path=str(notebook_path) if notebook_path else None,
-        settings=settings.analysis,
-    )
-    return analyze_cells(texts, analyze)
+    if project is None or notebook_path is None:
+        return analyze_cells(texts, partial(engine.analyze, settings=settings.analysis))
+    with project.lock:
+        analyze = partial(
+            engine.analyze,
+            path=str(notebook_path),
+            settings=settings.analysis,
+            project=project.use(),
+        )
+        return analyze_cells(texts, analyze)
 
 
 @dataclass(frozen=True)
@@ -148,6 +167,7 @@ class DocumentSnapshot(Snapshot):
     server: SpawnguardServer
     document: Document
     settings: EffectiveSettings
+    generation: int = 0
 
     @property
     def token(self) -> Any:  # type: ignore[override]
@@ -159,11 +179,12 @@ class DocumentSnapshot(Snapshot):
             isinstance(cached, DocumentResult)
             and cached.text == self.document.text
             and cached.settings == self.settings
+            and cached.generation == self.generation
         ):
             return cached
-        result = DocumentResult(
-            self.document.text, self.settings, analyse_text(self.document, self.settings)
-        )
+        project = self.server.project_for(self.document)
+        findings = analyse_text(self.document, self.settings, project)
+        result = DocumentResult(self.document.text, self.settings, findings, self.generation)
         self.server.results[self.document.uri] = result
         return result
 
@@ -182,6 +203,7 @@ class NotebookSnapshot(Snapshot):
     # Every cell of the notebook (markdown too), to clear what no longer applies.
     all_cells: tuple[Document, ...]
     settings: EffectiveSettings
+    generation: int = 0
 
     @property
     def token(self) -> Any:  # type: ignore[override]
@@ -194,10 +216,12 @@ class NotebookSnapshot(Snapshot):
             isinstance(cached, NotebookResult)
             and cached.texts == texts
             and cached.settings == self.settings
+            and cached.generation == self.generation
         ):
             return cached
-        analysis = analyse_notebook(self.notebook.path, self.cells, self.settings)
-        result = NotebookResult(texts, self.settings, analysis)
+        project = self.server.project_at(self.notebook.uri, self.notebook.path)
+        analysis = analyse_notebook(self.notebook.path, self.cells, self.settings, project)
+        result = NotebookResult(texts, self.settings, analysis, self.generation)
         self.server.results[self.notebook.uri] = result
         return result
 
@@ -242,6 +266,7 @@ class SpawnguardServer(LanguageServer):
         self.documents = DocumentStore(self.converter)
         self.notebooks = NotebookStore(self.documents)
         self.filesystem = FilesystemCache()
+        self.projects = Projects(self.open_path_text)
         self.global_settings = EditorSettings()
         self.folder_settings: dict[str, EditorSettings] = {}
         self.results: dict[str, DocumentResult | NotebookResult] = {}
@@ -365,13 +390,14 @@ class SpawnguardServer(LanguageServer):
                 d for c in notebook.cells if (d := self.documents.get(c.document)) is not None
             )
             settings = notebook_settings(self.effective_settings(key, notebook.path))
-            return NotebookSnapshot(
-                self, notebook, tuple(self.notebooks.code_cells(notebook)), all_cells, settings
-            )
+            code_cells = tuple(self.notebooks.code_cells(notebook))
+            generation = self.projects.generation
+            return NotebookSnapshot(self, notebook, code_cells, all_cells, settings, generation)
         document = self.documents.get(key)
         if document is None or document.notebook_uri is not None:
             return None
-        return DocumentSnapshot(self, document, self.effective_settings(key, document.path))
+        settings = self.effective_settings(key, document.path)
+        return DocumentSnapshot(self, document, settings, self.projects.generation)
 
     def analyse_soon(self, key: str) -> None:
         if not self.configuration_ready.is_set():
@@ -406,6 +432,19 @@ class SpawnguardServer(LanguageServer):
         return editor.lint_on_change
 
     # --- conversions for one document ---------------------------------------------------------
+
+    def project_for(self, document: Document) -> ProjectEntry | None:
+        return self.project_at(document.uri, document.path)
+
+    def project_at(self, uri: str, path: Path | None) -> ProjectEntry | None:
+        """The project a file on disk belongs to: its workspace folder, else its folder."""
+        if path is None:
+            return None
+        _, root = self.editor_settings_for(uri)
+        return self.projects.for_root(root or path.parent)
+
+    def open_path_text(self, path: str) -> str | None:
+        return self.open_text(from_fs_path(path) or "")
 
     def open_text(self, uri: str) -> str | None:
         document = self.documents.get(uri)
@@ -478,7 +517,12 @@ def build_server() -> SpawnguardServer:
     def did_change_watched_files(
         ls: SpawnguardServer, params: types.DidChangeWatchedFilesParams
     ) -> None:
-        ls.filesystem.clear()
+        if any(change.uri.endswith("/pyproject.toml") for change in params.changes):
+            ls.filesystem.clear()
+        created_or_deleted = any(
+            change.type != types.FileChangeType.Changed for change in params.changes
+        )
+        ls.projects.file_changed(created_or_deleted=created_or_deleted)
         ls.analyse_all()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -490,6 +534,9 @@ def build_server() -> SpawnguardServer:
     def did_change(ls: SpawnguardServer, params: types.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
         document = ls.documents.change(uri, params.text_document.version, params.content_changes)
+        # Other files' findings may depend on this one (imports): they see it on their next
+        # analysis, and all are re-analysed when it is saved.
+        ls.projects.file_changed()
         if document is not None and ls.lint_on_change(uri):
             ls.analyse_soon(uri)
 
@@ -497,9 +544,8 @@ def build_server() -> SpawnguardServer:
     def did_save(ls: SpawnguardServer, params: types.DidSaveTextDocumentParams) -> None:
         if params.text_document.uri.endswith("/pyproject.toml"):
             ls.filesystem.clear()
-            ls.analyse_all()
-        else:
-            ls.analyse_soon(params.text_document.uri)
+        ls.projects.file_changed()
+        ls.analyse_all()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: SpawnguardServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -573,7 +619,10 @@ async def register_watchers(ls: SpawnguardServer) -> None:
     if not (watched and watched.dynamic_registration):
         return
     options = types.DidChangeWatchedFilesRegistrationOptions(
-        watchers=[types.FileSystemWatcher(glob_pattern="**/pyproject.toml")]
+        watchers=[
+            types.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
+            types.FileSystemWatcher(glob_pattern="**/*.py"),
+        ]
     )
     registration = types.Registration(
         id="spawnguard-pyproject",
@@ -663,9 +712,17 @@ def fix_all(ls: SpawnguardServer, document: Document, result: DocumentResult) ->
     if remembered is not None and remembered[0] is result:
         return remembered[1]
     path = document.path
-    fixed = engine.fix_text(
-        document.text, path=str(path) if path else None, settings=result.settings.analysis
-    )
+    project = ls.project_for(document)
+    if project is None:
+        fixed = engine.fix_text(document.text, settings=result.settings.analysis)
+    else:
+        with project.lock:
+            fixed = engine.fix_text(
+                document.text,
+                path=str(path),
+                settings=result.settings.analysis,
+                project=project.use(),
+            )
     fix = as_one_fix(document.text, fixed)
     ls.fix_all_results[document.uri] = (result, fix)
     return fix
