@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path
 
 from spawnguard import __version__, engine
+from spawnguard.analysis.chunks import ChunkCache
 from spawnguard.analysis.findings import Finding, Fix, NewFile, Range, TextEdit
 from spawnguard.analysis.notebook import NotebookAnalysis, analyze_cells
 from spawnguard.server.code_actions import (
@@ -115,22 +117,42 @@ class NotebookResult:
     generation: int = 0
 
 
+@dataclass
+class ParseCache:
+    """The engine's chunk cache of one document (one analysis uses it at a time)."""
+
+    chunks: ChunkCache = field(default_factory=ChunkCache)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 def analyse_text(
-    document: Document, settings: EffectiveSettings, project: ProjectEntry | None
+    document: Document,
+    settings: EffectiveSettings,
+    project: ProjectEntry | None,
+    parse_cache: ParseCache,
 ) -> tuple[Finding, ...]:
     if not settings.enable:
         return ()
     path = document.path
     if path is not None and settings.is_excluded(path):
         return ()
-    if project is None:
-        return tuple(engine.analyze(document.text, settings=settings.analysis))
-    with project.lock:
-        return tuple(
-            engine.analyze(
-                document.text, path=str(path), settings=settings.analysis, project=project.use()
+    with parse_cache.lock:
+        if project is None:
+            return tuple(
+                engine.analyze(
+                    document.text, settings=settings.analysis, parse_cache=parse_cache.chunks
+                )
             )
-        )
+        with project.lock:
+            return tuple(
+                engine.analyze(
+                    document.text,
+                    path=str(path),
+                    settings=settings.analysis,
+                    project=project.use(),
+                    parse_cache=parse_cache.chunks,
+                )
+            )
 
 
 def notebook_settings(settings: EffectiveSettings) -> EffectiveSettings:
@@ -183,7 +205,8 @@ class DocumentSnapshot(Snapshot):
         ):
             return cached
         project = self.server.project_for(self.document)
-        findings = analyse_text(self.document, self.settings, project)
+        parse_cache = self.server.parse_cache(self.document.uri)
+        findings = analyse_text(self.document, self.settings, project, parse_cache)
         result = DocumentResult(self.document.text, self.settings, findings, self.generation)
         self.server.results[self.document.uri] = result
         return result
@@ -267,6 +290,7 @@ class SpawnguardServer(LanguageServer):
         self.notebooks = NotebookStore(self.documents)
         self.filesystem = FilesystemCache()
         self.projects = Projects(self.open_path_text)
+        self.parse_caches: dict[str, ParseCache] = {}
         self.global_settings = EditorSettings()
         self.folder_settings: dict[str, EditorSettings] = {}
         self.results: dict[str, DocumentResult | NotebookResult] = {}
@@ -433,6 +457,12 @@ class SpawnguardServer(LanguageServer):
 
     # --- conversions for one document ---------------------------------------------------------
 
+    def parse_cache(self, uri: str) -> ParseCache:
+        cache = self.parse_caches.get(uri)
+        if cache is None:
+            cache = self.parse_caches[uri] = ParseCache()
+        return cache
+
     def project_for(self, document: Document) -> ProjectEntry | None:
         return self.project_at(document.uri, document.path)
 
@@ -553,6 +583,7 @@ def build_server() -> SpawnguardServer:
         ls.documents.close(uri)
         ls.results.pop(uri, None)
         ls.fix_all_results.pop(uri, None)
+        ls.parse_caches.pop(uri, None)
         ls.publish(Publication(uri, None, []))
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
