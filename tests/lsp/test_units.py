@@ -317,3 +317,97 @@ def test_third_party_paths(tmp_path):
     (tmp_path / "env").mkdir()
     (tmp_path / "env" / "pyvenv.cfg").write_text("", encoding="utf-8")
     assert is_third_party(tmp_path / "env" / "lib" / "a.py")
+
+
+# --- incremental re-analysis ---------------------------------------------------------------------
+
+BASE_SCRIPT = (
+    "import multiprocessing as mp\n"
+    "\n"
+    "\n"
+    "def work(x):\n"
+    "    return x * 2\n"
+    "\n"
+    "\n"
+    "p = mp.Process(target=lambda: print('hi'))\n"
+    "p.start()\n"
+    'if __name__ == "__main__":\n'
+    "    with mp.Pool(2) as pool:\n"
+    "        print(pool.map(work, range(3)))\n"
+)
+SNIPPETS = [
+    "",
+    "\n",
+    "    ",
+    "(",
+    ")",
+    ":",
+    "x = 1\n",
+    "p.start()\n",
+    "lambda: 0",
+    "😀",
+    "def f():\n    pass\n",
+    'if __name__ == "__main__":\n    ',
+    "#",
+    "'''",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_incremental_analysis_equals_a_fresh_one(data):
+    """Random range edits through the server's document sync and its per-document parse
+    cache give, after every edit, the findings of a from-scratch analysis of the text."""
+    from spawnguard import engine
+    from spawnguard.analysis.settings import AnalysisSettings
+    from spawnguard.server.app import ParseCache, analyse_text
+    from spawnguard.server.documents import Document, DocumentStore
+    from spawnguard.server.settings import EffectiveSettings
+
+    store = DocumentStore(PositionConverter("utf-16"))
+    uri = "untitled:job"
+    store.open(types.TextDocumentItem(uri, "python", 1, BASE_SCRIPT))
+    effective = EffectiveSettings(True, AnalysisSettings(), True, None)
+    cache = ParseCache()
+    for version in range(2, data.draw(st.integers(2, 7))):
+        document = store.get(uri)
+        assert document is not None
+        lines = document.text.split("\n")
+        line = data.draw(st.integers(0, len(lines) - 1))
+        start = data.draw(st.integers(0, len(lines[line])))
+        end_line = data.draw(st.integers(line, min(line + 2, len(lines) - 1)))
+        end = data.draw(st.integers(0 if end_line > line else start, len(lines[end_line])))
+        change = types.TextDocumentContentChangePartial(
+            range=types.Range(
+                types.Position(line, units(lines[line], start, "utf-16")),
+                types.Position(end_line, units(lines[end_line], end, "utf-16")),
+            ),
+            text=data.draw(st.sampled_from(SNIPPETS)),
+        )
+        document = store.change(uri, version, [change])
+        assert isinstance(document, Document)
+        incremental = analyse_text(document, effective, None, cache)
+        fresh = engine.analyze(document.text)
+        assert [(f.code, f.range, f.message) for f in incremental] == [
+            (f.code, f.range, f.message) for f in fresh
+        ]
+
+
+def test_model_facts_come_from_the_model(monkeypatch):
+    """The hover asks the model once, at the hovered position, for its Markdown facts."""
+    from spawnguard.analysis.model import ModuleModel
+    from spawnguard.analysis.settings import AnalysisSettings
+    from spawnguard.server.hover import model_facts
+
+    asked: list[tuple[str, Position]] = []
+
+    def hover_facts(model: ModuleModel, position: Position) -> str | None:
+        asked.append((model.source.line(position.line), position))
+        return "**DataLoader**: starts 2 workers" if position.line == 2 else None
+
+    monkeypatch.setattr(ModuleModel, "hover_facts", hover_facts, raising=False)
+    text = "from torch.utils.data import DataLoader\nloader = DataLoader([], num_workers=2)\n"
+    settings_ = AnalysisSettings()
+    assert model_facts(text, None, settings_, Position(2, 12)) == "**DataLoader**: starts 2 workers"
+    assert model_facts(text, None, settings_, Position(1, 0)) is None
+    assert asked[0] == ("loader = DataLoader([], num_workers=2)", Position(2, 12))

@@ -62,10 +62,8 @@ def model_facts(
     if hover_facts is None:
         return None
     source = SourceText(text)
-    parsed = parse_source(source)
-    if parsed.error is not None:
-        return None
-    model = ModuleModel.build(source, parsed.tree, settings=settings, path=path)
+    # The statements that parse are modelled (a half-typed line elsewhere does not matter).
+    model = ModuleModel.build(source, parse_source(source).tree, settings=settings, path=path)
     facts = hover_facts(model, position)
     return facts if isinstance(facts, str) and facts.strip() else None
 
