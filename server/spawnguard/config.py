@@ -11,6 +11,7 @@ hide the repository's settings). Exclude globs are relative to that file's folde
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -52,6 +53,16 @@ KNOWN_KEYS = (
     "extend-exclude",
     "assume-start-method",
 )
+
+# Limits that keep a hostile configuration from costing unbounded time: every exclude glob is
+# matched against every path, and a glob with many `*` in one path segment (or many `**`)
+# backtracks exponentially in the regular expression it becomes.
+MAX_LIST_ENTRIES = 1000
+MAX_ENTRY_LENGTH = 1000
+MAX_STARS_IN_SEGMENT = 3
+MAX_GLOBSTARS = 4
+# Values and keys quoted in messages are cut to this many characters.
+SHOWN_LENGTH = 60
 
 # `select = ["ALL"]` reads as ruff users expect.
 ALL_SELECTOR = "ALL"
@@ -165,6 +176,8 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(stream)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except (RecursionError, MemoryError):
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not valid TOML: the file is not UTF-8") from None
     except OSError as error:
@@ -193,7 +206,7 @@ def config_from_table(
     where = f"{path}: " if path is not None else ""
 
     def fail(key: str, problem: str) -> ConfigError:
-        return ConfigError(f"{where}`{key_prefix}{key}`: {problem}")
+        return ConfigError(f"{where}`{key_prefix}{_cut(key)}`: {problem}")
 
     unknown = [key for key in table if key not in KNOWN_KEYS]
     if unknown:
@@ -223,7 +236,8 @@ def config_from_table(
     if start_method not in START_METHODS:
         raise fail(
             "assume-start-method",
-            f"{start_method!r} is not a start method (accepted: {', '.join(START_METHODS)})",
+            f"{_shown(start_method)} is not a start method "
+            f"(accepted: {', '.join(START_METHODS)})",
         )
 
     settings = AnalysisSettings(
@@ -246,18 +260,18 @@ def parse_selectors(values: Iterable[str] | None) -> tuple[str, ...] | None:
     if values is None:
         return None
     result = []
-    for raw in values:
+    for raw in dict.fromkeys(values):  # a long list of repeats is checked once
         value = raw.strip().upper()
         if value == ALL_SELECTOR:
             value = RULE_PREFIX
         if not value or not any(code.startswith(value) for code in RULES_BY_CODE):
             raise ValueError(
-                f"{raw!r} is not a rule code or prefix "
+                f"{_shown(raw)} is not a rule code or prefix "
                 f"(known codes: {', '.join(sorted(RULES_BY_CODE))}; a prefix such as SPG2, "
                 f"or {ALL_SELECTOR}, selects several)"
             )
         result.append(value)
-    return tuple(result)
+    return tuple(dict.fromkeys(result))
 
 
 def parse_comma_list(text: str) -> list[str]:
@@ -266,10 +280,27 @@ def parse_comma_list(text: str) -> list[str]:
 
 
 def compile_globs(globs: Sequence[str], key: str) -> pathspec.PathSpec:
-    try:
-        return pathspec.GitIgnoreSpec.from_lines(globs)
-    except ValueError as error:  # pathspec's pattern errors are ValueErrors
-        raise ConfigError(f"invalid glob in `{key}`: {error}") from None
+    for glob in globs:
+        problem = _glob_problem(glob)
+        if problem:
+            raise ConfigError(f"invalid glob in `{key}`: {_shown(glob)} {problem}")
+        try:  # one by one, to name the glob that fails
+            pathspec.GitIgnoreSpec.from_lines([glob])
+        except (ValueError, re.error) as error:  # re.error: a range like `[z-a]`
+            raise ConfigError(f"invalid glob in `{key}`: {_shown(glob)}: {_cut(str(error))}"
+                              ) from None
+    return pathspec.GitIgnoreSpec.from_lines(globs)
+
+
+def _glob_problem(glob: str) -> str | None:
+    segments = glob.split("/")
+    if sum(segment == "**" for segment in segments) > MAX_GLOBSTARS:
+        return f"has more than {MAX_GLOBSTARS} `**` (matching it could take very long)"
+    if any(segment != "**" and segment.count("*") > MAX_STARS_IN_SEGMENT
+           for segment in segments):
+        return (f"has more than {MAX_STARS_IN_SEGMENT} `*` in one path segment "
+                "(matching it could take very long)")
+    return None
 
 
 def _string_list(table: Mapping[str, Any], key: str, fail: _Fail) -> list[str] | None:
@@ -278,6 +309,12 @@ def _string_list(table: Mapping[str, Any], key: str, fail: _Fail) -> list[str] |
     value = table[key]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise fail(key, f"expected a list of strings, got {_type_name(value)}")
+    if len(value) > MAX_LIST_ENTRIES:
+        raise fail(key, f"{len(value)} entries; at most {MAX_LIST_ENTRIES} are accepted")
+    long = next((item for item in value if len(item) > MAX_ENTRY_LENGTH), None)
+    if long is not None:
+        raise fail(key, f"{_shown(long)} is {len(long)} characters long; at most "
+                        f"{MAX_ENTRY_LENGTH} are accepted")
     return value
 
 
@@ -302,7 +339,7 @@ def _severity_table(table: Mapping[str, Any], fail: _Fail) -> dict[str, Severity
             result[code] = Severity.parse(raw_level)
         except ValueError:
             raise fail(f"severity.{raw_code}",
-                       f"{raw_level!r} is not a severity (accepted: {accepted})") from None
+                       f"{_shown(raw_level)} is not a severity (accepted: {accepted})") from None
     return result
 
 
@@ -311,5 +348,14 @@ def _type_name(value: object) -> str:
              list: "a list", dict: "a table"}
     for kind, name in names.items():
         if type(value) is kind:
-            return f"{name} ({value!r})" if kind in (str, bool, int, float) else name
+            return f"{name} ({_shown(value)})" if kind in (str, bool, int, float) else name
     return type(value).__name__
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 1] + "…"
+
+
+def _shown(value: object) -> str:
+    """A value quoted in a message: its repr, cut short (a 1 MB string is named, not shown)."""
+    return _cut(repr(value))
