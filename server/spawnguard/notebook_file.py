@@ -32,6 +32,8 @@ class Notebook:
     def parse(cls, text: str) -> Notebook:
         try:
             data = json.loads(text)
+        except RecursionError:
+            raise NotebookError("cannot read notebook: JSON nested too deeply") from None
         except json.JSONDecodeError as error:
             raise NotebookError(f"cannot read notebook: not JSON ({error.msg}, line "
                                 f"{error.lineno})") from None
