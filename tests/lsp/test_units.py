@@ -360,8 +360,8 @@ def test_incremental_analysis_equals_a_fresh_one(data):
     cache give, after every edit, the findings of a from-scratch analysis of the text."""
     from spawnguard import engine
     from spawnguard.analysis.settings import AnalysisSettings
-    from spawnguard.server.app import ParseCache, analyse_text
     from spawnguard.server.documents import Document, DocumentStore
+    from spawnguard.server.jobs import ParseCache, analyse_text
     from spawnguard.server.settings import EffectiveSettings
 
     store = DocumentStore(PositionConverter("utf-16"))

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +20,11 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path
 
-from spawnguard import __version__, engine
-from spawnguard.analysis.chunks import ChunkCache
-from spawnguard.analysis.findings import Finding, Fix, NewFile, Range, TextEdit
-from spawnguard.analysis.notebook import NotebookAnalysis, analyze_cells
+from spawnguard import __version__
+from spawnguard.analysis.findings import Finding, Fix, Range
 from spawnguard.server.code_actions import (
     FIX_ALL_KIND,
-    FIX_ALL_TITLE,
-    ActionRequest,
     code_actions,
-    minimal_edit,
 )
 from spawnguard.server.diagnostics import (
     AnalysisScheduler,
@@ -43,10 +35,18 @@ from spawnguard.server.diagnostics import (
     to_diagnostic,
 )
 from spawnguard.server.documents import Document, DocumentStore, path_of_uri
-from spawnguard.server.hover import hover_markdown, jedi_section, model_facts
-from spawnguard.server.notebooks import NOTEBOOK_TYPE, CellMap, Notebook, NotebookStore
+from spawnguard.server.jobs import (
+    DocumentResult,
+    DocumentSnapshot,
+    NotebookResult,
+    NotebookSnapshot,
+    ParseCache,
+    notebook_settings,
+)
+from spawnguard.server.notebooks import NOTEBOOK_TYPE, NotebookStore
 from spawnguard.server.positions import PositionConverter
 from spawnguard.server.project_files import ProjectEntry, Projects
+from spawnguard.server.requests import action_request, hover_text
 from spawnguard.server.settings import (
     SECTION,
     EditorSettings,
@@ -95,174 +95,6 @@ class SpawnguardProtocol(LanguageServerProtocol):
     @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
     def lsp_notebook_document__did_close(self, params: types.DidCloseNotebookDocumentParams) -> Any:
         yield from self._user_handler(types.NOTEBOOK_DOCUMENT_DID_CLOSE, params)
-
-
-# --- what one analysis needs -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DocumentResult:
-    text: str
-    settings: EffectiveSettings
-    findings: tuple[Finding, ...]
-    # `Projects.generation` when analysed: other files' edits since may change the findings.
-    generation: int = 0
-
-
-@dataclass(frozen=True)
-class NotebookResult:
-    texts: tuple[str, ...]
-    settings: EffectiveSettings
-    analysis: NotebookAnalysis
-    generation: int = 0
-
-
-@dataclass
-class ParseCache:
-    """The engine's chunk cache of one document (one analysis uses it at a time)."""
-
-    chunks: ChunkCache = field(default_factory=ChunkCache)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def analyse_text(
-    document: Document,
-    settings: EffectiveSettings,
-    project: ProjectEntry | None,
-    parse_cache: ParseCache,
-) -> tuple[Finding, ...]:
-    if not settings.enable:
-        return ()
-    path = document.path
-    if path is not None and settings.is_excluded(path):
-        return ()
-    with parse_cache.lock:
-        if project is None:
-            return tuple(
-                engine.analyze(
-                    document.text, settings=settings.analysis, parse_cache=parse_cache.chunks
-                )
-            )
-        with project.lock:
-            return tuple(
-                engine.analyze(
-                    document.text,
-                    path=str(path),
-                    settings=settings.analysis,
-                    project=project.use(),
-                    parse_cache=parse_cache.chunks,
-                )
-            )
-
-
-def notebook_settings(settings: EffectiveSettings) -> EffectiveSettings:
-    return replace(settings, analysis=replace(settings.analysis, notebook=True))
-
-
-def analyse_notebook(
-    notebook_path: Path | None,
-    cells: Sequence[Document],
-    settings: EffectiveSettings,
-    project: ProjectEntry | None = None,
-) -> NotebookAnalysis:
-    texts = [cell.text for cell in cells]
-    if (
-        not settings.enable
-        or not cells
-        or (notebook_path is not None and settings.is_excluded(notebook_path))
-    ):
-        return analyze_cells([], lambda text: [])
-    if project is None or notebook_path is None:
-        return analyze_cells(texts, partial(engine.analyze, settings=settings.analysis))
-    with project.lock:
-        analyze = partial(
-            engine.analyze,
-            path=str(notebook_path),
-            settings=settings.analysis,
-            project=project.use(),
-        )
-        return analyze_cells(texts, analyze)
-
-
-@dataclass(frozen=True)
-class DocumentSnapshot(Snapshot):
-    server: SpawnguardServer
-    document: Document
-    settings: EffectiveSettings
-    generation: int = 0
-
-    @property
-    def token(self) -> Any:  # type: ignore[override]
-        return (id(self.document), self.settings)
-
-    def result(self) -> DocumentResult:
-        cached = self.server.results.get(self.document.uri)
-        if (
-            isinstance(cached, DocumentResult)
-            and cached.text == self.document.text
-            and cached.settings == self.settings
-            and cached.generation == self.generation
-        ):
-            return cached
-        project = self.server.project_for(self.document)
-        parse_cache = self.server.parse_cache(self.document.uri)
-        findings = analyse_text(self.document, self.settings, project, parse_cache)
-        result = DocumentResult(self.document.text, self.settings, findings, self.generation)
-        self.server.results[self.document.uri] = result
-        return result
-
-    def run(self) -> list[Publication]:
-        findings = self.result().findings
-        diagnostic_of = self.server.diagnostic_maker(self.document)
-        diagnostics = [diagnostic_of(finding) for finding in findings]
-        return [Publication(self.document.uri, self.document.version, diagnostics)]
-
-
-@dataclass(frozen=True)
-class NotebookSnapshot(Snapshot):
-    server: SpawnguardServer
-    notebook: Notebook
-    cells: tuple[Document, ...]
-    # Every cell of the notebook (markdown too), to clear what no longer applies.
-    all_cells: tuple[Document, ...]
-    settings: EffectiveSettings
-    generation: int = 0
-
-    @property
-    def token(self) -> Any:  # type: ignore[override]
-        return (tuple(id(cell) for cell in self.all_cells), self.settings)
-
-    def result(self) -> NotebookResult:
-        texts = tuple(cell.text for cell in self.cells)
-        cached = self.server.results.get(self.notebook.uri)
-        if (
-            isinstance(cached, NotebookResult)
-            and cached.texts == texts
-            and cached.settings == self.settings
-            and cached.generation == self.generation
-        ):
-            return cached
-        project = self.server.project_at(self.notebook.uri, self.notebook.path)
-        analysis = analyse_notebook(self.notebook.path, self.cells, self.settings, project)
-        result = NotebookResult(texts, self.settings, analysis, self.generation)
-        self.server.results[self.notebook.uri] = result
-        return result
-
-    def cell_map(self, result: NotebookResult) -> CellMap:
-        return CellMap(result.analysis.source, self.cells, self.server.converter)
-
-    def run(self) -> list[Publication]:
-        result = self.result()
-        cell_map = self.cell_map(result)
-        by_cell: dict[str, list[types.Diagnostic]] = {cell.uri: [] for cell in self.all_cells}
-        for finding in result.analysis.findings:
-            uri, _ = cell_map.locate(finding.range)
-            diagnostic = to_diagnostic(finding, cell_map.locate, self.server.locate_file)
-            by_cell.setdefault(uri, []).append(diagnostic)
-        versions = {cell.uri: cell.version for cell in self.all_cells}
-        return [
-            Publication(uri, versions.get(uri), diagnostics) for uri, diagnostics in by_cell.items()
-        ]
 
 
 # --- the server --------------------------------------------------------------------------------
@@ -666,162 +498,3 @@ async def register_watchers(ls: SpawnguardServer) -> None:
         )
     except Exception as error:
         ls.log(types.MessageType.Info, f"spawnguard: cannot watch pyproject.toml: {error!r}")
-
-
-async def current_result(ls: SpawnguardServer, key: str) -> DocumentResult | NotebookResult | None:
-    snapshot = ls.snapshot_of(key)
-    if snapshot is None:
-        return None
-    assert isinstance(snapshot, (DocumentSnapshot, NotebookSnapshot))
-    return await asyncio.get_running_loop().run_in_executor(ls.executor, snapshot.result)
-
-
-async def action_request(
-    ls: SpawnguardServer, params: types.CodeActionParams
-) -> ActionRequest | None:
-    uri = params.text_document.uri
-    only = [str(getattr(kind, "value", kind)) for kind in params.context.only or ()] or None
-    document = ls.documents.get(uri)
-    if document is None:
-        return None
-    loop = asyncio.get_running_loop()
-    notebook = ls.notebooks.of_cell(uri)
-    if notebook is None:
-        result = await current_result(ls, uri)
-        if not isinstance(result, DocumentResult):
-            return None
-        source = document.source
-
-        def map_edit(edit: TextEdit) -> tuple[str, types.TextEdit]:
-            return uri, types.TextEdit(ls.converter.to_lsp_range(source, edit.range), edit.new_text)
-
-        return ActionRequest(
-            findings=result.findings,
-            requested=ls.converter.from_lsp_range(source, params.range),
-            only=only,
-            diagnostic_of=ls.diagnostic_maker(document),
-            map_edit=map_edit,
-            version_of=ls.version_of,
-            document_changes=ls.uses_document_changes(),
-            fix_all=lambda: fix_all(ls, document, result),
-            new_file_uri=partial(new_file_uri, document.path),
-            can_create_files=ls.can_create_files(),
-        )
-    snapshot = ls.snapshot_of(notebook.uri)
-    if not isinstance(snapshot, NotebookSnapshot):
-        return None
-    result = await loop.run_in_executor(ls.executor, snapshot.result)
-    cell_map = snapshot.cell_map(result)
-    index = cell_map.cell_index(uri)
-    if index is None:
-        return None
-    cell_range = ls.converter.from_lsp_range(document.source, params.range)
-    source = result.analysis.source
-    requested = Range(
-        source.from_cell_position(index, cell_range.start),
-        source.from_cell_position(index, cell_range.end),
-    )
-    return ActionRequest(
-        findings=result.analysis.findings,
-        requested=requested,
-        only=only,
-        diagnostic_of=lambda f: to_diagnostic(f, cell_map.locate, ls.locate_file),
-        map_edit=cell_map.map_edit,
-        version_of=ls.version_of,
-        document_changes=ls.uses_document_changes(),
-        fix_all=lambda: notebook_fix_all(result),
-        new_file_uri=partial(new_file_uri, notebook.path),
-        can_create_files=ls.can_create_files(),
-    )
-
-
-def fix_all(ls: SpawnguardServer, document: Document, result: DocumentResult) -> Fix | None:
-    """`spawnguard check --fix` for this text, as one minimal edit (remembered per text)."""
-    if not any(finding.preferred_fix for finding in result.findings):
-        return None
-    remembered = ls.fix_all_results.get(document.uri)
-    if remembered is not None and remembered[0] is result:
-        return remembered[1]
-    path = document.path
-    project = ls.project_for(document)
-    if project is None:
-        fixed = engine.fix_text(document.text, settings=result.settings.analysis)
-    else:
-        with project.lock:
-            fixed = engine.fix_text(
-                document.text,
-                path=str(path),
-                settings=result.settings.analysis,
-                project=project.use(),
-            )
-    fix = as_one_fix(document.text, fixed)
-    ls.fix_all_results[document.uri] = (result, fix)
-    return fix
-
-
-def notebook_fix_all(result: NotebookResult) -> Fix | None:
-    """Fix all in a notebook: offered when the fixed text differs inside one cell only."""
-    if not any(finding.preferred_fix for finding in result.analysis.findings):
-        return None
-    source = result.analysis.source
-    return as_one_fix(source.text, engine.fix_text(source.text, settings=result.settings.analysis))
-
-
-def as_one_fix(text: str, fixed: engine.FixResult) -> Fix | None:
-    edit = minimal_edit(text, fixed.text)
-    if edit is None:
-        return None
-    new_files = tuple(NewFile(name, new_text) for name, new_text in fixed.new_files)
-    return Fix(FIX_ALL_TITLE, (edit,), new_files=new_files)
-
-
-def new_file_uri(analysed: Path | None, name: str) -> str | None:
-    """Where a fix's new module goes: beside the analysed file (a file on disk only)."""
-    if analysed is None or "/" in name or "\\" in name:
-        return None
-    return (analysed.parent / name).as_uri()
-
-
-async def hover_text(ls: SpawnguardServer, uri: str, lsp_position: types.Position) -> str | None:
-    document = ls.documents.get(uri)
-    if document is None:
-        return None
-    position = ls.converter.from_lsp_position(document.source, lsp_position)
-    notebook = ls.notebooks.of_cell(uri)
-    loop = asyncio.get_running_loop()
-    if notebook is None:
-        result = await current_result(ls, uri)
-        if not isinstance(result, DocumentResult):
-            return None
-        findings: Sequence[Finding] = result.findings
-        combined_position = position
-        text = document.text
-        settings = result.settings
-        path = document.path
-        jedi_path = path
-    else:
-        snapshot = ls.snapshot_of(notebook.uri)
-        if not isinstance(snapshot, NotebookSnapshot):
-            return None
-        notebook_result = await loop.run_in_executor(ls.executor, snapshot.result)
-        index = snapshot.cell_map(notebook_result).cell_index(uri)
-        if index is None:
-            return None
-        source = notebook_result.analysis.source
-        findings = notebook_result.analysis.findings
-        combined_position = source.from_cell_position(index, position)
-        text = source.text
-        settings = notebook_result.settings
-        path = notebook.path
-        jedi_path = None  # the joined cells are no file jedi could find next to others
-    if not settings.enable:
-        return None
-    facts_path = str(path) if path else None
-    facts = await loop.run_in_executor(
-        ls.executor, model_facts, text, facts_path, settings.analysis, combined_position
-    )
-    _, root = ls.editor_settings_for(uri)
-    symbol = await loop.run_in_executor(
-        ls.executor, jedi_section, text, jedi_path, combined_position, settings.interpreter, root
-    )
-    return hover_markdown(findings, combined_position, facts, symbol)
