@@ -366,6 +366,7 @@ def build_server() -> SpawnguardServer:
     async def did_change_configuration(
         ls: SpawnguardServer, params: types.DidChangeConfigurationParams
     ) -> None:
+        ls.shown_problems.clear()  # a setting broken again deserves a message again
         if ls.supports_configuration():
             await ls.pull_configuration()
         else:
@@ -373,6 +374,17 @@ def build_server() -> SpawnguardServer:
             if isinstance(raw, dict) and isinstance(raw.get(SECTION), dict):
                 raw = raw[SECTION]
             ls.apply_editor_settings(parse_editor_settings(raw))
+        ls.analyse_all()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def did_change_workspace_folders(
+        ls: SpawnguardServer, params: types.DidChangeWorkspaceFoldersParams
+    ) -> None:
+        # pygls has updated its folder list; removed folders' settings go, new ones are asked.
+        for folder in params.event.removed:
+            ls.folder_settings.pop(folder.uri, None)
+        if ls.supports_configuration():
+            await ls.pull_configuration()
         ls.analyse_all()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
