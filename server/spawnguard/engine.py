@@ -75,7 +75,8 @@ def analyze(
         findings.extend(parsed.errors)
     if rules:
         model = ModuleModel.build(source, parsed.tree, settings=settings, path=path,
-                                  project=project)
+                                  project=project,
+                                  scope_cache=parse_cache.scopes if parse_cache else None)
         found = [f for rule in rules for f in rule.check(model)]
         if parsed.errors:
             # Fixes move and rewrite statements; around text that does not parse they could

@@ -49,17 +49,33 @@ def executing_function(scope: Scope) -> Definition | bool | None:
 
 
 class CallGraph:
-    def __init__(self, edges: list[CallEdge]) -> None:
-        self.edges = edges
-        self.callees: dict[Definition | None, list[CallEdge]] = {}
-        for edge in edges:
-            self.callees.setdefault(edge.caller, []).append(edge)
-        self._import_paths = self._reach_from_import_time()
+    """Calls between this file's functions, inferred lazily: only the calls made by module-level
+    code and by the functions reached from it (or asked about) are ever inferred."""
+
+    def __init__(self, model: ModuleModel, calls_by_caller: dict[Definition | None,
+                                                              list[Located]]) -> None:
+        self.model = model
+        self._calls_by_caller = calls_by_caller
+        self._edges: dict[Definition | None, list[CallEdge]] = {}
+        self._import_paths: dict[Definition, tuple[CallEdge, ...]] | None = None
+
+    def edges_from(self, caller: Definition | None) -> list[CallEdge]:
+        """The calls `caller` (None: module-level code) makes to functions of this file."""
+        if caller not in self._edges:
+            edges = []
+            for located in self._calls_by_caller.get(caller, ()):
+                call = located.node
+                assert isinstance(call, ast.Call)
+                callee = callee_of(self.model, call, located.scope)
+                if callee is not None:
+                    edges.append(CallEdge(caller, callee, located))
+            self._edges[caller] = edges
+        return self._edges[caller]
 
     def _reach_from_import_time(self) -> dict[Definition, tuple[CallEdge, ...]]:
         paths: dict[Definition, tuple[CallEdge, ...]] = {}
         queue: deque[Definition] = deque()
-        for edge in self.callees.get(None, ()):
+        for edge in self.edges_from(None):
             if edge.call.region != "import":
                 continue
             if edge.callee not in paths:
@@ -67,7 +83,7 @@ class CallGraph:
                 queue.append(edge.callee)
         while queue:
             current = queue.popleft()
-            for edge in self.callees.get(current, ()):
+            for edge in self.edges_from(current):
                 if edge.callee not in paths:
                     paths[edge.callee] = (*paths[current], edge)
                     queue.append(edge.callee)
@@ -80,11 +96,10 @@ class CallGraph:
         if function is None:
             return Execution(located.region == "import")
         assert isinstance(function, Definition)
+        if self._import_paths is None:
+            self._import_paths = self._reach_from_import_time()
         path = self._import_paths.get(function)
         return Execution(path is not None, path or ())
-
-    def callers_of(self, definition: Definition) -> list[CallEdge]:
-        return [e for e in self.edges if e.callee is definition]
 
 
 def call_name(call: ast.Call) -> str:
@@ -97,18 +112,30 @@ def call_name(call: ast.Call) -> str:
 
 
 def build_call_graph(model: ModuleModel) -> CallGraph:
-    edges: list[CallEdge] = []
+    """Group the calls by the function that makes them; only a call that names a function or
+    class of this file (or a name bound to one) can reach one, so the rest are dropped here."""
+    names = {d.name for d in model.index.definitions if not d.is_lambda}
+    names |= {  # `run = main` then `run()`
+        binding.name for scope in model.index.all_scopes for bindings in scope.bindings.values()
+        for binding in bindings
+        if isinstance(binding.value, ast.Name | ast.Attribute) and (
+            getattr(binding.value, "id", None) in names
+            or getattr(binding.value, "attr", None) in names)}
+    calls_by_caller: dict[Definition | None, list[Located]] = {}
     for located in model.index.calls:
         call = located.node
         assert isinstance(call, ast.Call)
+        func = call.func
+        name = func.id if isinstance(func, ast.Name) else (
+            func.attr if isinstance(func, ast.Attribute) else None)
+        if name is not None and name not in names:
+            continue
         caller = executing_function(located.scope)
         if caller is False:
             continue
-        callee = callee_of(model, call, located.scope)
-        if callee is not None:
-            edges.append(CallEdge(caller if isinstance(caller, Definition) else None, callee,
-                                  located))
-    return CallGraph(edges)
+        calls_by_caller.setdefault(caller if isinstance(caller, Definition) else None,
+                                   []).append(located)
+    return CallGraph(model, calls_by_caller)
 
 
 def callee_of(model: ModuleModel, call: ast.Call, scope: Scope) -> Definition | None:

@@ -30,6 +30,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
+from spawnguard.analysis.scopes import StatementFacts
 from spawnguard.analysis.source import SourceText
 
 MAX_MERGE = 8
@@ -58,6 +59,8 @@ class ChunkCache:
     """Parses of the chunks of one document's latest version."""
 
     entries: dict[tuple[int, str], ast.Module | SyntaxError] = field(default_factory=dict)
+    # What walking each reused top-level statement found (see `scopes.build_scopes`).
+    scopes: dict[ast.stmt, StatementFacts] = field(default_factory=dict)
 
 
 def chunk_starts(lines: tuple[str, ...]) -> list[int]:

@@ -20,6 +20,7 @@ from spawnguard.analysis.scopes import (
     Located,
     Scope,
     ScopeIndex,
+    StatementFacts,
     build_scopes,
 )
 from spawnguard.analysis.settings import AnalysisSettings
@@ -51,8 +52,9 @@ class ModuleModel:
 
     @classmethod
     def build(cls, source: SourceText, tree: ast.Module, *, settings: AnalysisSettings,
-              path: str | None, project: Project | None = None) -> ModuleModel:
-        return cls(source, tree, settings, path, build_scopes(tree), project)
+              path: str | None, project: Project | None = None,
+              scope_cache: dict[ast.stmt, StatementFacts] | None = None) -> ModuleModel:
+        return cls(source, tree, settings, path, build_scopes(tree, scope_cache), project)
 
     # --- other modules of the project ----------------------------------------------------------
 

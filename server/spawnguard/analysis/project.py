@@ -130,11 +130,13 @@ class Project:
         self._root_dirs = list(dict.fromkeys(
             d for root in self.roots for d in (root, os.path.join(root, "src"))))
 
-    def file_changed(self, path: str | None = None) -> None:
-        """A project file was edited, created or deleted: forget what was derived from texts
-        without a digest check (summaries check their own digests)."""
+    def file_changed(self, path: str | None = None, *, created_or_deleted: bool = True) -> None:
+        """A project file was edited (or created, or deleted): forget what was derived from
+        texts without a digest check (summaries check their own digests). Where modules
+        resolve changes only when files come or go."""
         self._textual.clear()
-        self._module_paths.clear()
+        if created_or_deleted:
+            self._module_paths.clear()
 
     # --- handing the cache to worker processes ---------------------------------------------------
 

@@ -114,6 +114,41 @@ class ScopeIndex:
     def all_scopes(self) -> list[Scope]:
         return [self.module, *self.scope_of_node.values()]
 
+    def absorb(self, other: ScopeIndex) -> None:
+        self.definitions += other.definitions
+        self.definition_of.update(other.definition_of)
+        self.calls += other.calls
+        self.loops += other.loops
+        self.module_ifs += other.module_ifs
+        self.guards += other.guards
+        self.region_of_statement.update(other.region_of_statement)
+        self.scope_of_node.update(other.scope_of_node)
+        self.imported_roots |= other.imported_roots
+        self.imports += other.imports
+
+
+@dataclass
+class StatementFacts:
+    """What walking one top-level statement found, kept so that an unchanged statement (the
+    same cached ast node) need not be walked again after an edit elsewhere."""
+
+    index: ScopeIndex
+    module_bindings: list[Binding] = field(default_factory=list)
+    # Objects that point at the module scope, re-pointed at each new model's module scope.
+    module_children: list[Scope] = field(default_factory=list)
+    module_located: list[Located] = field(default_factory=list)
+    module_globals: set[str] = field(default_factory=set)
+
+    def move_to(self, module: Scope) -> None:
+        for binding in self.module_bindings:
+            binding.scope = module
+            module.bindings.setdefault(binding.name, []).append(binding)
+        for scope in self.module_children:
+            scope.parent = module
+        for located in self.module_located:
+            located.scope = module
+        module.declared_global |= self.module_globals
+
 
 def _position(node: ast.AST) -> tuple[int, int]:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
@@ -123,6 +158,7 @@ class _Walker:
     def __init__(self, tree: ast.Module) -> None:
         self.module = Scope("module", tree, None)
         self.index = ScopeIndex(self.module)
+        self.facts = StatementFacts(self.index)
         self.scope = self.module
         self.region: Region | None = "import"
         self.top: ast.stmt | None = None
@@ -140,7 +176,10 @@ class _Walker:
             name, kind, node, target_scope, value, qualname,
             self.region if target_scope is self.module else None, _position(node),
         )
-        target_scope.bindings.setdefault(name, []).append(binding)
+        if target_scope is self.module:
+            self.facts.module_bindings.append(binding)  # added when the statement is merged
+        else:
+            target_scope.bindings.setdefault(name, []).append(binding)
 
     def bind_target(self, target: ast.expr, kind: BindingKind,
                     node: ast.AST, value: ast.expr | None) -> None:
@@ -196,7 +235,23 @@ class _Walker:
 
     def located(self, node: ast.AST) -> Located:
         assert self.top is not None
-        return Located(node, self.scope, self.region, self.top)
+        located = Located(node, self.scope, self.region, self.top)
+        if self.scope is self.module:
+            self.facts.module_located.append(located)
+        return located
+
+    def new_scope(self, kind: ScopeKind, node: ast.AST) -> Scope:
+        scope = Scope(kind, node, self.scope)
+        self.index.scope_of_node[id(node)] = scope
+        if self.scope is self.module:
+            self.facts.module_children.append(scope)
+        return scope
+
+    def walk_top_level(self, statement: ast.stmt) -> StatementFacts:
+        self.index = ScopeIndex(self.module)
+        self.facts = StatementFacts(self.index)
+        self.visit_statement(statement)
+        return self.facts
 
     # --- statements ----------------------------------------------------------------------------
 
@@ -252,6 +307,8 @@ class _Walker:
 
     def visit_Global(self, node: ast.Global) -> None:
         self.scope.declared_global.update(node.names)
+        if self.scope is self.module:
+            self.facts.module_globals.update(node.names)
 
     def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
         self.scope.declared_nonlocal.update(node.names)
@@ -364,8 +421,7 @@ class _Walker:
         scope_kind: ScopeKind = (
             "class" if kind == "class" else "lambda" if kind == "lambda" else "function"
         )
-        scope = Scope(scope_kind, node, self.scope)
-        self.index.scope_of_node[id(node)] = scope
+        scope = self.new_scope(scope_kind, node)
         parent = self.scope
         if parent is self.module:
             placement: Placement = "guard" if self.region == "guard" else "module"
@@ -401,8 +457,7 @@ class _Walker:
         # The first iterable is evaluated in the enclosing scope.
         self.visit(generators[0].iter)
         outer_scope, outer_region = self.scope, self.region
-        scope = Scope("comprehension", node, self.scope)
-        self.index.scope_of_node[id(node)] = scope
+        scope = self.new_scope("comprehension", node)
         # A comprehension runs where it stands: it keeps the region.
         self.scope = scope
         for position, generator in enumerate(generators):
@@ -442,7 +497,25 @@ def names_loaded_in(index: ScopeIndex, definition: Definition) -> Iterator[tuple
         pending.extend((child, inner) for child in ast.iter_child_nodes(current))
 
 
-def build_scopes(tree: ast.Module) -> ScopeIndex:
+def build_scopes(tree: ast.Module,
+                 cache: dict[ast.stmt, StatementFacts] | None = None) -> ScopeIndex:
+    """Walk the module, one top-level statement at a time. With a `cache` from the previous
+    version of the document, statements that are the same ast nodes are not walked again.
+
+    Reused facts are moved to this model's module scope: models of older versions must not
+    be used after a newer one is built from the same cache.
+    """
     walker = _Walker(tree)
-    walker.visit_body(tree.body)
-    return walker.index
+    index = ScopeIndex(walker.module)
+    kept: dict[ast.stmt, StatementFacts] = {}
+    for statement in tree.body:
+        facts = cache.get(statement) if cache is not None else None
+        if facts is None:
+            facts = walker.walk_top_level(statement)
+        facts.move_to(walker.module)
+        index.absorb(facts.index)
+        kept[statement] = facts
+    if cache is not None:
+        cache.clear()
+        cache.update(kept)
+    return index

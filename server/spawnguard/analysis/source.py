@@ -82,7 +82,11 @@ class SourceText:
         return Position(index + 1, min(offset - self.line_starts[index], len(self.lines[index])))
 
     def slice(self, range_: Range) -> str:
-        return self.text[self.offset(range_.start) : self.offset(range_.end)]
+        start, end = range_.start, range_.end
+        if start.line == end.line and 1 <= start.line <= len(self.lines):
+            # One line (most slices): no need for the offsets of every line.
+            return self.lines[start.line - 1][max(start.character, 0) : max(end.character, 0)]
+        return self.text[self.offset(start) : self.offset(end)]
 
     def end_position(self) -> Position:
         return Position(self.line_count, len(self.lines[-1]))

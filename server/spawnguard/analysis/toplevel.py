@@ -132,7 +132,7 @@ def worker_definitions(model: ModuleModel) -> set[Definition]:
         if current.is_class:
             for cls in model.class_lineage(current):
                 pending.extend(d for d in model.index.definitions if d.parent is cls.scope)
-        pending.extend(edge.callee for edge in model.call_graph.callees.get(current, ()))
+        pending.extend(edge.callee for edge in model.call_graph.edges_from(current))
     # Everything nested inside a reached definition runs there too.
     for definition in model.index.definitions:
         if _inside_any(definition.scope, reached):

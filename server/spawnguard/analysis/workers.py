@@ -192,8 +192,9 @@ class _Detector:
         return reached
 
     def _may_call_api(self, call: ast.Call) -> bool:
+        # A call of this file's own functions infers to a definition, never to an API.
         name = call_name(call)
-        return name is None or name in self._api_names or name in self._function_names
+        return name is None or name in self._api_names
     # --- DataLoader ----------------------------------------------------------------------------
 
     def dataloader_workers(self, value: Value) -> WorkerCount:
@@ -243,14 +244,14 @@ class _Detector:
                 owner = binding.scope.definition if binding else None
                 if binding is not None and binding.kind == "param" and owner is not None:
                     iterated.setdefault(owner, {})[expr.id] = expr
-        changed = True
+        candidates = [located for located in self.model.index.calls
+                      if call_name(located.node) in self._function_names]  # type: ignore[arg-type]
+        changed = bool(iterated)
         while changed:
             changed = False
-            for located in self.model.index.calls:
+            for located in candidates:
                 call = located.node
                 assert isinstance(call, ast.Call)
-                if call_name(call) not in self._function_names:
-                    continue
                 callee = self._callee(call, located.scope)
                 if callee is None or callee not in iterated:
                     continue
@@ -522,7 +523,9 @@ def detect_worker_facts(model: ModuleModel) -> WorkerFacts:
     # Every API qualname comes from an import: without one of these packages imported, the
     # file cannot start workers (a cheap exit for most files of a big tree).
     roots = model.index.imported_roots
-    cross_file = model.project is not None  # a project module may hand over a DataLoader
+    # A project module may hand over a DataLoader (only if the file imports one that matters).
+    cross_file = model.project is not None and model.project.may_matter_to(
+        model.source.text, model.path)
     if not roots & apis.WORKER_PACKAGES and not cross_file:
         return WorkerFacts()
     detector = _Detector(model)

@@ -76,7 +76,7 @@ class ProjectEntry:
         if self.files_changed:
             self.files.files_changed()
         if self.texts_changed or self.files_changed:
-            self.project.file_changed()
+            self.project.file_changed(created_or_deleted=self.files_changed)
         self.texts_changed = self.files_changed = False
         return self.project
 
