@@ -85,3 +85,15 @@ async def test_hover_without_torch_in_the_interpreter(bare_client, tmp_path):
     text = await hover(bare_client, published.uri, 2, 12)
     assert text is None or "DataLoader(dataset" not in text
     assert not bare_client.messages
+
+
+async def test_hover_on_a_dataloader_call_shows_what_workers_get(client, tmp_path):
+    published = await open_and_wait(client, tmp_path / "train.py", TORCH_SCRIPT)
+    text = await hover(client, published.uri, 2, 12)  # on `DataLoader(`
+    assert text is not None
+    assert "Starts **2 worker processes**" in text
+    assert "**while the script is imported**" in text
+    assert "`dataset`: `list(range(8))`" in text
+    keyword = await hover(client, published.uri, 2, TORCH_SCRIPT.splitlines()[2].index(
+        "num_workers") + 3)
+    assert keyword is not None and "re-imports the script" in keyword

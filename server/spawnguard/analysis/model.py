@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from spawnguard.analysis import apis
 from spawnguard.analysis.calls import CallGraph, Execution, build_call_graph
+from spawnguard.analysis.findings import Position, Range
 from spawnguard.analysis.scopes import (
     Binding,
     Definition,
@@ -91,11 +92,17 @@ class ModuleModel:
     def definition(self, node: ast.AST) -> Definition | None:
         return self.index.definition_of.get(id(node))
 
-    def range(self, node: ast.AST):
+    def range(self, node: ast.AST) -> Range:
         return self.source.node_range(node)
 
     def is_import_region(self, statement: ast.stmt) -> bool:
         return self.index.region_of_statement.get(id(statement)) == "import"
+
+    def hover_facts(self, position: Position) -> str | None:
+        """Markdown about the DataLoader call, `num_workers=` or main guard at `position`."""
+        from spawnguard.analysis.hover_facts import hover_facts
+
+        return hover_facts(self, position)
 
     # --- execution and workers ---------------------------------------------------------------
 
