@@ -30,6 +30,13 @@ def seed_texts() -> tuple[tuple[str, str], ...]:
 
 
 @cache
+def seed_lines() -> tuple[str, ...]:
+    """Every distinct line (with its line break) of the small seeds."""
+    return tuple(sorted({line for _, text in small_seed_texts()
+                         for line in text.splitlines(keepends=True)}))
+
+
+@cache
 def small_seed_texts() -> tuple[tuple[str, str], ...]:
     """The seeds small enough to replay edit by edit (the examples and runtime scripts)."""
     return tuple((name, text) for name, text in seed_texts() if len(text) < 5000)

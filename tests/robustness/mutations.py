@@ -11,6 +11,8 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from hypothesis import strategies as st
+
 Mutation = Callable[[random.Random, str], str]
 
 BRACKETS = "([{)]}"
@@ -286,3 +288,22 @@ def edit_sequence(seed: int, seeds: Sequence[tuple[str, str]], length: int = 12)
         text = random_edit(rng, text)
         versions.append(text)
     return versions
+
+
+# --- the same troublemakers as a hypothesis strategy ---------------------------------------
+
+
+def composed_texts(lines: Sequence[str]) -> st.SearchStrategy[str]:
+    """Texts made of real `lines`, tokens, odd characters and random text, each with a random
+    indentation, joined with one kind of line break."""
+    fragment = st.one_of(st.sampled_from(sorted(set(lines))), st.sampled_from(TOKENS),
+                         st.sampled_from(ODD_CHARACTERS), st.text(max_size=8))
+    indent = st.sampled_from(["", "", "    ", "\t", "  ", "\f"])
+
+    @st.composite
+    def compose(draw: st.DrawFn) -> str:
+        pieces = draw(st.lists(st.tuples(indent, fragment), max_size=30))
+        newline = draw(st.sampled_from(NEWLINES))
+        return "".join(space + piece.replace("\n", newline) for space, piece in pieces)
+
+    return compose()

@@ -14,21 +14,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from robustness.checks import PropertyFailure, check_all, check_incremental
-from robustness.corpus import seed_texts, small_seed_texts
+from robustness.corpus import seed_lines, seed_texts, small_seed_texts
 from robustness.mutations import (
     EDIT_SNIPPETS,
     MUTATIONS,
-    ODD_CHARACTERS,
-    TOKENS,
+    composed_texts,
     edit_sequence,
     mutated_case,
     splice_seed_lines,
 )
 
-MUTATION_BATCHES = 6
-MUTATION_BATCH_SIZE = 40
-EDIT_SEQUENCES = 30
-FUZZ_SETTINGS = settings(max_examples=60, deadline=None,
+MUTATION_BATCHES = 10
+MUTATION_BATCH_SIZE = 50
+EDIT_SEQUENCES = 40
+FUZZ_SETTINGS = settings(max_examples=100, deadline=None,
                          suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -52,26 +51,8 @@ def test_random_edit_sequences_cached_equals_scratch(seed: int) -> None:
 
 # --- hypothesis: texts composed from real lines and troublemakers --------------------------
 
-SEED_LINES = sorted({line for _, text in small_seed_texts()
-                     for line in text.splitlines(keepends=True)})
-FRAGMENTS = st.one_of(
-    st.sampled_from(SEED_LINES),
-    st.sampled_from(TOKENS),
-    st.sampled_from(ODD_CHARACTERS),
-    st.text(max_size=8),
-)
-INDENTS = st.sampled_from(["", "", "    ", "\t", "  ", "\f"])
-
-
-@st.composite
-def composed_texts(draw: st.DrawFn) -> str:
-    pieces = draw(st.lists(st.tuples(INDENTS, FRAGMENTS), max_size=30))
-    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
-    return "".join(indent + piece.replace("\n", newline) for indent, piece in pieces)
-
-
 @FUZZ_SETTINGS
-@given(composed_texts())
+@given(composed_texts(seed_lines()))
 def test_composed_texts(text: str) -> None:
     check_all(text)
 
@@ -103,3 +84,23 @@ def test_hypothesis_edit_sequences(seed: tuple[str, str], edits: list) -> None:
         text = text[:start] + new_text + text[start + length:]
         versions.append(text)
     check_incremental(versions)
+
+
+# --- cases the long runs of bench/fuzz.py found ---------------------------------------------
+
+HEAD = "import multiprocessing as mp\n"
+START = "mp.Process(target=print).start()\n"
+
+
+@pytest.mark.parametrize("text", [
+    HEAD + "def f():\n    x = 1\n\\\n    return x\n" + START,
+    HEAD + "x = [\n" + "".join(f"{i},\n" for i in range(12)) + "]\n" + START,
+], ids=["lone-backslash-in-column-0", "many-column-0-lines-in-brackets"])
+def test_cached_analysis_of_valid_code_the_chunking_rule_splits(text: str) -> None:
+    """Valid code that chunks badly: a cached analysis must still equal a fresh one."""
+    check_incremental([HEAD + START, text, text + "\n"])
+
+
+def test_replayed_edit_sequence_1434() -> None:
+    """`bench/fuzz.py --replay edits:1434`: a backslash typed alone on a guard-body line."""
+    check_incremental(edit_sequence(1434, small_seed_texts(), length=15))

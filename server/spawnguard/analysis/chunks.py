@@ -2,15 +2,16 @@
 to repeat after an edit.
 
 **The chunking rule.** A chunk starts at each line that begins in column 0 with code — not a
-blank line, a comment, a closing bracket, or `else`/`elif`/`except`/`finally`/`case`, and not
-inside a triple-quoted string or after a backslash continuation. Blank and comment lines
-belong to the chunk above. Each chunk is parsed on its own; a chunk that does not parse is
-retried together with the chunks after it (a decorator and its `def`, a statement the rule
-split wrongly), at most `MAX_MERGE` of them. A chunk that still does not parse is *broken*:
-it reaches from its first line to the line before the next chunk — so an unclosed bracket
-breaks only up to the next line that starts a statement in column 0. Consecutive broken
-chunks form one broken span, reported once as SPG000; everything else is analysed as if the
-broken spans were not there.
+blank line, a comment, a closing bracket, a backslash, or `else`/`elif`/`except`/`finally`/
+`case`, and not inside a triple-quoted string or after a backslash continuation. Blank and
+comment lines belong to the chunk above. Each chunk is parsed on its own; a chunk that does
+not parse is retried together with the chunks after it (a decorator and its `def`, a statement
+the rule split wrongly), at most `MAX_MERGE` of them. A chunk that still does not parse is
+*broken*: it reaches from its first line to the line before the next chunk — so an unclosed
+bracket breaks only up to the next line that starts a statement in column 0. Consecutive
+broken chunks form one broken span, reported once as SPG000; everything else is analysed as if
+the broken spans were not there. (A file that parses as a whole is never chunked wrongly: with
+a cache, broken chunks are checked against a whole parse.)
 
 **Nesting.** A top-level statement nested more than `MAX_NESTING` levels deep (a chain of
 hundreds of `elif`s, `a + b + ...` over hundreds of terms, lambdas inside lambdas) is treated
@@ -70,7 +71,7 @@ def chunk_starts(lines: tuple[str, ...]) -> list[int]:
     continued = False
     for index, line in enumerate(lines):
         if (open_quote is None and not continued and index
-                and line[:1] not in ("", " ", "\t", "#", ")", "]", "}", "\f")
+                and line[:1] not in ("", " ", "\t", "#", ")", "]", "}", "\f", "\\")
                 and not _CONTINUATION_KEYWORDS.match(line)):
             starts.append(index)
         if '"""' in line or "'''" in line:

@@ -45,6 +45,12 @@ def parse_source(source: SourceText, cache: ChunkCache | None = None) -> ParseRe
         if isinstance(tree, ast.Module):
             return ParseResult(tree)
     chunked = parse_chunks(source, cache)
+    if chunked.broken and cache is not None:
+        # The chunking rule can split valid code (more than MAX_MERGE lines inside brackets
+        # that start in column 0): a cached re-analysis must say what a fresh one says.
+        tree = parse_text(source.text)
+        if isinstance(tree, ast.Module):
+            return ParseResult(tree)
     return ParseResult(chunked.tree, tuple(_broken_span_finding(source, span)
                                            for span in chunked.broken))
 
