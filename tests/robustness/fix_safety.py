@@ -13,8 +13,12 @@ And `fix_text` is deterministic and idempotent: fixing its result changes nothin
 from __future__ import annotations
 
 import ast
+import tempfile
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
+
+from runtime.harness import Outcome, run_script
 
 from spawnguard.analysis.findings import Finding, Fix, Position
 from spawnguard.engine import analyze, fix_text
@@ -131,3 +135,22 @@ def check_fix_safety(text: str, **options: object) -> int:
         raise PropertyFailure(f"fix_text is not idempotent: a second run applied "
                               f"{twice.applied} fixes\n{result.text}\n---\n{twice.text}")
     return checked
+
+
+def check_runtime(text: str) -> str:
+    """Run `text` under fork and its `fix_text` result under spawn; both must succeed and
+    print the same lines. Returns the fixed text."""
+    fixed = fix_text(text).text
+    with tempfile.TemporaryDirectory() as folder:
+        paths = [Path(folder) / side / "job.py" for side in ("original", "fixed")]
+        for path, content in zip(paths, (text, fixed), strict=True):
+            path.parent.mkdir()
+            path.write_text(content, encoding="utf-8")
+        original = run_script(paths[0], "fork")
+        if original.outcome != Outcome.OK:
+            raise PropertyFailure(f"the original fails under fork\n{original.describe()}")
+        result = run_script(paths[1], "spawn")
+    if result.outcome != Outcome.OK or result.stdout_lines != original.stdout_lines:
+        raise PropertyFailure(f"fixed, under spawn: {result.describe()}\n"
+                              f"original under fork printed {original.stdout_lines}\n{fixed}")
+    return fixed
