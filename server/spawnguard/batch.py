@@ -13,11 +13,13 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from spawnguard import engine
 from spawnguard.analysis.findings import Finding
 from spawnguard.analysis.project import Project
 from spawnguard.analysis.settings import AnalysisSettings
+from spawnguard.files import UnreadableSource, problem_finding, read_file
 from spawnguard.workspace import WorkspaceFiles
 
 # Below this many files a process pool costs more than it saves.
@@ -28,8 +30,9 @@ PARALLEL_MIN_FILES = 24
 class Job:
     index: int
     path: str  # as shown to the user
-    text: str
+    text: str | None  # None: read `file` where the job runs
     settings: AnalysisSettings
+    file: str | None = None
 
 
 def make_project(roots: Sequence[str], texts: dict[str, str]) -> Project:
@@ -37,7 +40,8 @@ def make_project(roots: Sequence[str], texts: dict[str, str]) -> Project:
 
 
 def relevant(job: Job, project: Project | None) -> bool:
-    return engine.rules_for(job.text, job.settings, project, job.path) is not None
+    text = job.text if job.text is not None else read_file(Path(job.file or job.path)).text
+    return engine.rules_for(text, job.settings, project, job.path) is not None
 
 
 def analyse_jobs(jobs: Sequence[Job], project: Project | None,
@@ -60,7 +64,13 @@ def analyse_jobs(jobs: Sequence[Job], project: Project | None,
 
 
 def _analyse(job: Job, project: Project | None) -> list[Finding]:
-    findings = engine.analyze(job.text, path=job.path, settings=job.settings, project=project)
+    text = job.text
+    if text is None:
+        try:
+            text = read_file(Path(job.file or job.path)).text
+        except UnreadableSource as error:
+            return problem_finding(str(error), job.settings, error.line)
+    findings = engine.analyze(text, path=job.path, settings=job.settings, project=project)
     return [_relative_related(f) for f in findings]
 
 

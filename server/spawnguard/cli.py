@@ -21,7 +21,7 @@ from typing import Protocol, TextIO
 
 import spawnguard
 from spawnguard import batch, engine
-from spawnguard.analysis.findings import Finding, Position, Range, Severity
+from spawnguard.analysis.findings import Finding
 from spawnguard.analysis.project import Project
 from spawnguard.analysis.settings import AnalysisSettings
 from spawnguard.config import (
@@ -33,6 +33,13 @@ from spawnguard.config import (
     parse_selectors,
 )
 from spawnguard.docs import render_rule_page
+from spawnguard.files import (
+    SourceFile,
+    UnreadableSource,
+    decode_source,
+    problem_finding,
+    read_file,
+)
 from spawnguard.notebook_file import NotebookFile
 from spawnguard.output import FORMATS, FileReport, Report
 from spawnguard.output.common import is_failure, plural
@@ -43,8 +50,6 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 STDIN_PATH = "-"
-UTF8_BOM = b"\xef\xbb\xbf"
-SYNTAX_ERROR_CODE = "SPG000"
 
 
 class UsageError(Exception):
@@ -197,54 +202,12 @@ def walk_directory(given: str, config: Config) -> Iterator[tuple[str, Path]]:
 # --- reading and writing files byte-exactly -------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    text: str
-    # Written back as it was read: a UTF-8 byte-order mark is kept, line endings are never
-    # translated (the text keeps its own \r\n / \r / \n).
-    has_bom: bool = False
-
-    def encode(self, text: str) -> bytes:
-        return (UTF8_BOM if self.has_bom else b"") + text.encode("utf-8")
-
-
-class UnreadableSource(Exception):
-    def __init__(self, message: str, line: int = 1) -> None:
-        super().__init__(message)
-        self.line = line
-
-
-def decode_source(data: bytes) -> SourceFile:
-    has_bom = data.startswith(UTF8_BOM)
-    body = data[len(UTF8_BOM) :] if has_bom else data
-    try:
-        return SourceFile(body.decode("utf-8"), has_bom)
-    except UnicodeDecodeError as error:
-        bad_line = body[: error.start].count(b"\n") + 1
-        raise UnreadableSource(
-            f"cannot read: not UTF-8 (byte 0x{body[error.start]:02x} on line {bad_line})",
-            bad_line,
-        ) from None
-
-
 def read_source(target: Target, stdin: TextIO) -> SourceFile:
     if target.file is None:
         buffer = getattr(stdin, "buffer", None)
         data = buffer.read() if buffer is not None else stdin.read().encode("utf-8")
         return decode_source(data)
-    try:
-        return decode_source(target.file.read_bytes())
-    except OSError as error:
-        raise UnreadableSource(f"cannot read: {error.strerror or error}") from None
-
-
-def problem_finding(message: str, settings: AnalysisSettings, line: int = 1) -> list[Finding]:
-    """An SPG000 finding for a file that cannot be read or written (unless SPG000 is off)."""
-    if not settings.is_enabled(SYNTAX_ERROR_CODE):
-        return []
-    severity = settings.severity_of(SYNTAX_ERROR_CODE, Severity.ERROR)
-    start = Position(line, 0)
-    return [Finding(SYNTAX_ERROR_CODE, severity, message, Range(start, start))]
+    return read_file(target.file)
 
 
 def write_exact(stream: TextIO, text: str) -> None:
@@ -301,21 +264,27 @@ def check_targets(
     given: Sequence[str] = (),
 ) -> CheckOutcome:
     outcome = CheckOutcome()
-    sources: list[SourceFile | UnreadableSource] = []
-    for target in targets:
+    project = batch.make_project(project_roots(targets, given), {})
+    found: dict[int, list[Finding]] = {}
+    if not (fix or diff):
+        # Python files are read where they are analysed (in the worker processes for a big
+        # tree): the parent only walks the folders.
+        jobs = [batch.Job(index, t.display_path, None, t.config.settings, str(t.file))
+                for index, t in enumerate(targets) if t.kind is PYTHON and t.file is not None]
+        found = batch.analyse_jobs(jobs, project)
+    sources: list[SourceFile | UnreadableSource | None] = []
+    for index, target in enumerate(targets):
+        if index in found:
+            sources.append(None)
+            continue
         try:
             sources.append(read_source(target, stdin))
         except UnreadableSource as error:
             sources.append(error)
-    texts = {str(t.file): s.text for t, s in zip(targets, sources, strict=True)
-             if t.file is not None and isinstance(s, SourceFile)}
-    project = batch.make_project(project_roots(targets, given), texts)
-    if not (fix or diff):
-        jobs = [batch.Job(index, t.display_path, s.text, t.config.settings)
-                for index, (t, s) in enumerate(zip(targets, sources, strict=True))
-                if isinstance(s, SourceFile) and t.kind is PYTHON]
-        found = batch.analyse_jobs(jobs, project)
     for index, (target, source) in enumerate(zip(targets, sources, strict=True)):
+        if source is None:
+            outcome.file_reports.append(FileReport(target.display_path, tuple(found[index])))
+            continue
         settings = target.config.settings
         if isinstance(source, UnreadableSource):
             findings = problem_finding(str(source), settings, source.line)
@@ -323,9 +292,9 @@ def check_targets(
             continue
         path = target.display_path
         if not (fix or diff):
-            if target.kind is not PYTHON:
-                found[index] = target.kind.analyze(source.text, path=path, settings=settings,
-                                                   project=project)
+            # Standard input and notebooks: analysed here, from the text read above.
+            found[index] = target.kind.analyze(source.text, path=path, settings=settings,
+                                               project=project)
             outcome.file_reports.append(FileReport(path, tuple(found.get(index, ()))))
             continue
         result = target.kind.fix(source.text, path=path, settings=settings, project=project)
