@@ -23,6 +23,7 @@ class WorkspaceFiles:
         self._files: set[str] | None = None
         # folder → names importable from it (module stems and package folders)
         self._children: dict[str, set[str]] | None = None
+        self._names: set[str] | None = None
 
     def _all_files(self) -> set[str]:
         if self._files is None:
@@ -61,6 +62,13 @@ class WorkspaceFiles:
                     folder = parent
             self._children = children
         return self._children
+
+    def has_name(self, name: str) -> bool:
+        """Whether any folder of the project holds a module or package called `name` (most
+        imports in a big tree name other packages: they are ruled out at once)."""
+        if self._names is None:
+            self._names = {child for children in self._index().values() for child in children}
+        return name in self._names
 
     def module_file(self, base: str, parts: list[str]) -> str | None:
         """`base/a/b.py` or `base/a/b/__init__.py` for parts [a, b], found by folder

@@ -39,6 +39,10 @@ class SourceProvider(Protocol):
         """`base/a/b.py` or `base/a/b/__init__.py` for parts [a, b] when it exists."""
         ...
 
+    def has_name(self, name: str) -> bool:
+        """Whether any folder of the project holds a module or package called `name`."""
+        ...
+
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ class Project:
         self.settings = settings or DEFAULT_SETTINGS
         self._cache: dict[str, _CacheEntry] = {}
         self._building: set[str] = set()
-        # path → whether its text (or an import of it) spells a worker API
+        # path → whether importing it starts workers or gives access to a DataLoader factory
         self._textual: dict[str, bool] = {}
         self._module_paths: dict[tuple[str, str | None], str | None] = {}
         self._root_dirs = list(dict.fromkeys(
@@ -188,6 +192,8 @@ class Project:
                 base = os.path.dirname(base)
             bases = [base]
         else:
+            if parts and not self.provider.has_name(parts[0]):
+                return None  # names a package outside the project (stdlib, third party)
             bases = self._search_dirs(from_path)
         for base in bases:
             path = self.provider.module_file(base, parts)
@@ -272,15 +278,15 @@ class Project:
     # --- which files can matter ----------------------------------------------------------------
 
     def may_matter_to(self, text: str, path: str | None) -> bool:
-        """Whether a file with this text imports a project module whose summary matters.
+        """Whether a file with this text imports a project module that starts workers when
+        imported or hands out a DataLoader with workers — the only ways a file that names no
+        worker API itself can get a finding.
 
-        Exact but lazy: a module is only summarised (parsed) when its own text spells a worker
-        API or it imports, in turn, a module that may matter.
+        Exact and lazy: a module is summarised (parsed) only when its own text may start
+        workers, or when it imports a module that was found to matter. Most modules of a big
+        tree are never parsed.
         """
-        return any(
-            self._module_matters(module_path)
-            for module_path in self._imported_paths(text, path)
-        )
+        return any(self._starts_or_loads(inner) for inner in self._imported_paths(text, path))
 
     def _imported_paths(self, text: str, path: str | None) -> list[str]:
         paths = []
@@ -290,31 +296,23 @@ class Project:
                 paths.append(found)
         return paths
 
-    def _may_matter_textually(self, path: str, visiting: set[str] | None = None) -> bool:
+    def _starts_or_loads(self, path: str) -> bool:
         from spawnguard.analysis.apis import may_start_workers
 
         cached = self._textual.get(path)
         if cached is not None:
             return cached
+        self._textual[path] = False  # an import cycle adds nothing
         text = self.provider.read_text(path)
         if text is None:
             return False
-        visiting = visiting if visiting is not None else set()
-        if path in visiting:
-            return False
-        visiting.add(path)
-        result = may_start_workers(text) or any(
-            self._may_matter_textually(inner, visiting)
-            for inner in self._imported_paths(text, path)
-        )
+        candidate = may_start_workers(text) or any(
+            self._starts_or_loads(inner) for inner in self._imported_paths(text, path))
+        summary = self.summary(path) if candidate else None
+        result = summary is not None and bool(
+            summary.import_time_start or summary.loader_factories)
         self._textual[path] = result
         return result
-
-    def _module_matters(self, path: str) -> bool:
-        if not self._may_matter_textually(path):
-            return False
-        summary = self.summary(path)
-        return summary is not None and summary.matters
 
 
 _IMPORT = re.compile(r"[ \t]*import[ \t]+(.+)", re.DOTALL)

@@ -55,6 +55,9 @@ class ServerFiles:
     def is_file(self, path: str) -> bool:
         return self._index.is_file(path)
 
+    def has_name(self, name: str) -> bool:
+        return self._index.has_name(name)
+
     def module_file(self, base: str, parts: list[str]) -> str | None:
         return self._index.module_file(base, parts)
 
