@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from spawnguard.analysis.chunks import ChunkCache
-from spawnguard.analysis.findings import Finding, LazyFixes
+from spawnguard.analysis.findings import Finding, Fix, LazyFixes, Position, Range
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.parse import parse_source
 from spawnguard.analysis.project import Project
@@ -62,6 +62,11 @@ def analyze(
     re-parse only the top-level chunks the edit touched. Statements that do not parse are
     reported as SPG000 and left out; the rest is analysed.
     """
+    if text.startswith(BOM):
+        # An editor buffer may keep the byte-order mark as a character: analyse without it,
+        # report in the buffer's coordinates (one character to the right on line 1).
+        return [_after_bom(f) for f in analyze(text[1:], path=path, settings=settings,
+                                               project=project, parse_cache=parse_cache)]
     rules = rules_for(text, settings, project, path)
     if rules is None:
         return []
@@ -84,6 +89,29 @@ def analyze(
             found = [replace(f, fixes=()) for f in found]
         findings.extend(found)
     return finalize(findings, source, suppressions, settings)
+
+
+BOM = "\ufeff"
+
+
+def _shift_first_line(range_: Range) -> Range:
+    start, end = range_.start, range_.end
+    return Range(
+        Position(start.line, start.character + 1) if start.line == 1 else start,
+        Position(end.line, end.character + 1) if end.line == 1 else end,
+    )
+
+
+def _after_bom(finding: Finding) -> Finding:
+    def shifted(fix: Fix) -> Fix:
+        return replace(fix, edits=tuple(replace(e, range=_shift_first_line(e.range))
+                                        for e in fix.edits))
+
+    return replace(
+        finding, range=_shift_first_line(finding.range),
+        related=tuple(r if r.path else replace(r, range=_shift_first_line(r.range))
+                      for r in finding.related),
+        fixes=LazyFixes(lambda: [shifted(fix) for fix in finding.fixes]))
 
 
 def finalize(

@@ -157,3 +157,13 @@ def test_code_under_a_guard_that_never_runs_in_children_is_not_import_time(
         condition: str) -> None:
     source = WORK + f"if {condition}:\n    mp.Process(target=work).start()\n"
     assert codes(source) == ["SPG301"]
+
+
+def test_a_byte_order_mark_in_the_text_shifts_line_one_only() -> None:
+    source = "import multiprocessing as mp\nmp.Process(target=print).start()\n"
+    plain = run(source)
+    with_bom = run("\ufeff" + source)
+    assert [(f.code, f.range) for f in with_bom] == [(f.code, f.range) for f in plain]
+    first_line = "import multiprocessing as mp; mp.Process(target=print).start()\n"
+    [finding] = run("\ufeff" + first_line)
+    assert finding.range.start.character == span(first_line, "mp.Process")[1] + 1
