@@ -290,8 +290,13 @@ class Project:
 
     def _imported_paths(self, text: str, path: str | None) -> list[str]:
         paths = []
+        folder = os.path.dirname(path) if path else None
         for module in imported_modules_in_text(text):
-            found = self.module_path(module, path)
+            if module[0] != "." and not self.provider.has_name(module.split(".", 1)[0]):
+                continue  # a package outside the project: the cheap, common case
+            key = (module, folder)
+            found = (self._module_paths[key] if key in self._module_paths
+                     else self.module_path(module, path))
             if found is not None:
                 paths.append(found)
         return paths

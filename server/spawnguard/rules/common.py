@@ -69,30 +69,41 @@ def chain_related(model: ModuleModel, execution: Execution) -> tuple[Related, ..
 
 def spawning_starts(model: ModuleModel) -> list[WorkerStart]:
     """Starts whose workers re-import the script (spawn or forkserver)."""
-    return [s for s in model.worker_starts if model.start_method(s) in apis.SPAWNING_METHODS]
+    if "spawning_starts" not in model.memo:
+        model.memo["spawning_starts"] = [
+            s for s in model.worker_starts if model.start_method(s) in apis.SPAWNING_METHODS]
+    return model.memo["spawning_starts"]
 
 
 def sent_problems(model: ModuleModel, code: str) -> list[PickleProblem]:
     """Pickling problems of objects sent to workers, one per place passed and code."""
-    seen: set[tuple[int, str]] = set()
-    problems = []
+    return [p for p in _all_sent_problems(model) if p.code == code]
+
+
+def _all_sent_problems(model: ModuleModel) -> list[PickleProblem]:
+    """Computed once per model: SPG201, SPG202, SPG203 and SPG401 all read them."""
+    if "sent_problems" in model.memo:
+        return model.memo["sent_problems"]
+    seen: set[tuple[int, str, str]] = set()
+    problems: list[PickleProblem] = []
     for start in model.worker_starts:
         pickles_all = model.start_pickles_everything(start)
         if start.foreign is not None and pickles_all:
-            problems += _foreign_loader_problems(start, code)
+            problems += _foreign_loader_problems(start)
         for sent in start.sent:
             if not (pickles_all or sent.is_task):
                 continue
             for problem in pickle_problems(model, sent):
-                key = (id(sent.expr), problem.what)
-                if problem.code != code or key in seen:
+                key = (id(sent.expr), problem.what, problem.code)
+                if key in seen:
                     continue
                 seen.add(key)
                 problems.append(replace(problem, start=start))
+    model.memo["sent_problems"] = problems
     return problems
 
 
-def _foreign_loader_problems(start: WorkerStart, code: str) -> list[PickleProblem]:
+def _foreign_loader_problems(start: WorkerStart) -> list[PickleProblem]:
     """Problems of what a DataLoader made in another project module sends, reported where
     this file iterates it."""
     assert start.foreign is not None and isinstance(start.node, ast.expr)
@@ -100,7 +111,7 @@ def _foreign_loader_problems(start: WorkerStart, code: str) -> list[PickleProble
         PickleProblem(problem.code, problem.what,
                       SentObject(problem.role, start.node, start.located.scope),
                       attribute=problem.attribute, foreign_site=problem.site)
-        for problem in start.foreign.problems if problem.code == code
+        for problem in start.foreign.problems
     ]
 
 
