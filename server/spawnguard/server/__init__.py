@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from spawnguard import __version__
+
+if TYPE_CHECKING:
+    from spawnguard.server.app import SpawnguardServer
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,5 +37,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from spawnguard.server.app import build_server
 
-    build_server().start_io()
-    return 0
+    return serve(build_server())
+
+
+def serve(server: SpawnguardServer) -> int:
+    """Run `server` over stdio until `exit` (or the end of stdin); returns the exit code."""
+    server.start_io()
+    # pygls' `exit` handler raises SystemExit(1) when no `shutdown` came first, but its IO
+    # loop swallows SystemExit; so the code is decided here (also when stdin just closes).
+    return 0 if server.shutdown_requested else 1

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from cattrs import ClassValidationError, transform_error
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -63,8 +66,66 @@ logger = logging.getLogger(__name__)
 CONFIGURATION_TIMEOUT = 5.0
 
 
+# What `structure_message` hands on for a message it could not read (answered and logged).
+_UNREADABLE = object()
+
+
 class SpawnguardProtocol(LanguageServerProtocol):
-    """pygls' protocol, minus its own document bookkeeping (see `documents.py`)."""
+    """pygls' protocol, minus its own document bookkeeping (see `documents.py`), and with an
+    answer for every request: pygls drops a request whose params do not fit its method
+    (missing, wrong type, negative position) after logging to stderr, and the client waits
+    forever; here it gets the error (InvalidParams, or InternalError for methods without a
+    type) and the editor's log gets a line."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            method = data.get("method")
+            if "id" in data and method is not None:
+                self._send_response(data["id"], error=error.to_response_error())
+            kind = "request" if "id" in data else "message"
+            cause = error.__cause__
+            reason = (
+                "; ".join(transform_error(cause))
+                if isinstance(cause, ClassValidationError)
+                else (cause or error)
+            )
+            self._server.window_log_message(
+                types.LogMessageParams(
+                    type=types.MessageType.Warning,
+                    message=f"spawnguard: ignored a malformed {kind} {method!r}: {reason}",
+                )
+            )
+            return _UNREADABLE
+
+    def handle_message(self, message: Any) -> None:
+        if message is _UNREADABLE:
+            return
+        super().handle_message(message)
+
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Any,
+        callback: Any,
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        """pygls (2.1.1) files the future of every asynchronous or generator handler under
+        `msg_id` so that a request can be cancelled, but removes it only for requests: each
+        `didOpen`/`didChange`/`didClose` (generator handlers here) and each handler they
+        delegate to left one future behind, about 1.5 KB per edit for the life of the
+        server. Remove it when it is done, whatever the message was; except when cancelled:
+        `shutdown` cancels while it iterates over the table, and a concurrent future runs
+        its callbacks inside `cancel()`."""
+
+        def forget_then_call_back(future: Any) -> None:
+            if not future.cancelled() and self._request_futures.get(msg_id) is future:
+                del self._request_futures[msg_id]
+            callback(future)
+
+        super()._execute_handler(msg_id, handler, forget_then_call_back, args, kwargs)
 
     def _user_handler(self, method: str, params: Any) -> Any:
         if (handler := self.fm.features.get(method)) is not None:
@@ -118,17 +179,22 @@ class SpawnguardServer(LanguageServer):
             protocol_cls=SpawnguardProtocol,
         )
         self.converter = PositionConverter()
-        self.documents = DocumentStore(self.converter)
+        self.documents = DocumentStore(self.converter, report=self.report_document_problem)
         self.notebooks = NotebookStore(self.documents)
         self.filesystem = FilesystemCache()
         self.projects = Projects(self.open_path_text)
         self.parse_caches: dict[str, ParseCache] = {}
+        # Per-document caches are filled from worker threads and emptied on close: the lock
+        # keeps an analysis that finishes after the close from filling them again.
+        self.cache_lock = threading.Lock()
         self.global_settings = EditorSettings()
         self.folder_settings: dict[str, EditorSettings] = {}
         self.results: dict[str, DocumentResult | NotebookResult] = {}
         self.fix_all_results: dict[str, tuple[DocumentResult, Fix | None]] = {}
         self.shown_problems: set[str] = set()
         self.configuration_ready = asyncio.Event()
+        # The process's exit code is 0 only after a `shutdown` request (LSP's `exit`).
+        self.shutdown_requested = False
         self.waiting_for_configuration: set[str] = set()
         # Analyses are CPU-bound and hold the GIL; two threads keep one slow jedi hover
         # from delaying diagnostics.
@@ -148,6 +214,9 @@ class SpawnguardServer(LanguageServer):
 
     def log(self, kind: types.MessageType, message: str) -> None:
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def report_document_problem(self, message: str) -> None:
+        self.log(types.MessageType.Warning, f"spawnguard: {message}")
 
     def analysis_failed(self, key: str, error: BaseException) -> None:
         details = "".join(traceback.format_exception(error))
@@ -290,10 +359,28 @@ class SpawnguardServer(LanguageServer):
     # --- conversions for one document ---------------------------------------------------------
 
     def parse_cache(self, uri: str) -> ParseCache:
-        cache = self.parse_caches.get(uri)
-        if cache is None:
-            cache = self.parse_caches[uri] = ParseCache()
-        return cache
+        with self.cache_lock:
+            cache = self.parse_caches.get(uri)
+            if cache is None:
+                cache = ParseCache()
+                if self.is_open(uri):
+                    self.parse_caches[uri] = cache
+            return cache
+
+    def is_open(self, uri: str) -> bool:
+        return self.documents.get(uri) is not None or self.notebooks.get(uri) is not None
+
+    def remember(self, cache: dict[str, Any], uri: str, value: Any) -> None:
+        """Keep `value` in one of the per-document caches, unless `uri` has been closed."""
+        with self.cache_lock:
+            if self.is_open(uri):
+                cache[uri] = value
+
+    def forget(self, uri: str) -> None:
+        with self.cache_lock:
+            self.results.pop(uri, None)
+            self.fix_all_results.pop(uri, None)
+            self.parse_caches.pop(uri, None)
 
     def project_for(self, document: Document) -> ProjectEntry | None:
         return self.project_at(document.uri, document.path)
@@ -352,6 +439,10 @@ def build_server() -> SpawnguardServer:
             ls.apply_editor_settings(parse_editor_settings(options))
         except Exception as error:  # a bug here must not stop the server from starting
             ls.log(types.MessageType.Error, f"spawnguard: cannot read the settings: {error!r}")
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: SpawnguardServer, params: None) -> None:
+        ls.shutdown_requested = True
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: SpawnguardServer, params: types.InitializedParams) -> None:
@@ -425,9 +516,7 @@ def build_server() -> SpawnguardServer:
     def did_close(ls: SpawnguardServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         ls.documents.close(uri)
-        ls.results.pop(uri, None)
-        ls.fix_all_results.pop(uri, None)
-        ls.parse_caches.pop(uri, None)
+        ls.forget(uri)
         ls.publish(Publication(uri, None, []))
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
@@ -442,6 +531,10 @@ def build_server() -> SpawnguardServer:
         ls: SpawnguardServer, params: types.DidChangeNotebookDocumentParams
     ) -> None:
         notebook, removed = ls.notebooks.change(params)
+        if notebook is None:
+            ls.report_document_problem(
+                f"change to notebook {params.notebook_document.uri}, which is not open: dropped"
+            )
         for uri in removed:
             ls.publish(Publication(uri, None, []))
         if notebook is not None and ls.lint_on_change(notebook.uri):
@@ -457,8 +550,9 @@ def build_server() -> SpawnguardServer:
     def notebook_did_close(
         ls: SpawnguardServer, params: types.DidCloseNotebookDocumentParams
     ) -> None:
-        ls.results.pop(params.notebook_document.uri, None)
-        for uri in ls.notebooks.close(params):
+        closed = ls.notebooks.close(params)
+        ls.forget(params.notebook_document.uri)
+        for uri in closed:
             ls.publish(Publication(uri, None, []))
 
     @server.feature(

@@ -55,6 +55,20 @@ class ParseCache:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def forget_tracebacks(cache: ChunkCache) -> None:
+    """Drop the tracebacks of the syntax errors a chunk cache keeps.
+
+    A cached SyntaxError holds its traceback, whose frames hold the parser's locals, among
+    them the previous version's cache; so a chunk that stays broken across edits chained
+    every version's parses together (about 250 KB per edit on a 200-line file). The errors'
+    messages and positions are all the cache needs.
+    """
+    for entry in cache.entries.values():
+        if isinstance(entry, BaseException):
+            entry.__traceback__ = None
+            entry.__context__ = None
+
+
 def analyse_text(
     document: Document,
     settings: EffectiveSettings,
@@ -67,22 +81,25 @@ def analyse_text(
     if path is not None and settings.is_excluded(path):
         return ()
     with parse_cache.lock:
-        if project is None:
-            return tuple(
-                engine.analyze(
-                    document.text, settings=settings.analysis, parse_cache=parse_cache.chunks
+        try:
+            if project is None:
+                return tuple(
+                    engine.analyze(
+                        document.text, settings=settings.analysis, parse_cache=parse_cache.chunks
+                    )
                 )
-            )
-        with project.lock:
-            return tuple(
-                engine.analyze(
-                    document.text,
-                    path=str(path),
-                    settings=settings.analysis,
-                    project=project.use(),
-                    parse_cache=parse_cache.chunks,
+            with project.lock:
+                return tuple(
+                    engine.analyze(
+                        document.text,
+                        path=str(path),
+                        settings=settings.analysis,
+                        project=project.use(),
+                        parse_cache=parse_cache.chunks,
+                    )
                 )
-            )
+        finally:
+            forget_tracebacks(parse_cache.chunks)
 
 
 def notebook_settings(settings: EffectiveSettings) -> EffectiveSettings:
@@ -138,7 +155,7 @@ class DocumentSnapshot(Snapshot):
         parse_cache = self.server.parse_cache(self.document.uri)
         findings = analyse_text(self.document, self.settings, project, parse_cache)
         result = DocumentResult(self.document.text, self.settings, findings, self.generation)
-        self.server.results[self.document.uri] = result
+        self.server.remember(self.server.results, self.document.uri, result)
         return result
 
     def run(self) -> list[Publication]:
@@ -175,7 +192,7 @@ class NotebookSnapshot(Snapshot):
         project = self.server.project_at(self.notebook.uri, self.notebook.path)
         analysis = analyse_notebook(self.notebook.path, self.cells, self.settings, project)
         result = NotebookResult(texts, self.settings, analysis, self.generation)
-        self.server.results[self.notebook.uri] = result
+        self.server.remember(self.server.results, self.notebook.uri, result)
         return result
 
     def cell_map(self, result: NotebookResult) -> CellMap:

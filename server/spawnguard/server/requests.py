@@ -118,7 +118,7 @@ def fix_all(ls: SpawnguardServer, document: Document, result: DocumentResult) ->
                 project=project.use(),
             )
     fix = as_one_fix(document.text, fixed)
-    ls.fix_all_results[document.uri] = (result, fix)
+    ls.remember(ls.fix_all_results, document.uri, (result, fix))
     return fix
 
 
