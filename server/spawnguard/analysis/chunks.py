@@ -122,7 +122,9 @@ def parse_text(text: str) -> ast.Module | SyntaxError:
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
     except SyntaxError as error:
-        return error
+        # Kept in caches: without its traceback it holds no frames (and no parse trees).
+        error.__context__ = None
+        return error.with_traceback(None)
     except ValueError as error:  # NUL bytes (a SyntaxError from Python 3.12 on)
         return SyntaxError(str(error))
     except (RecursionError, MemoryError):
