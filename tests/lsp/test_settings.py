@@ -83,6 +83,16 @@ async def test_bad_settings_give_one_message_and_defaults(bare_client, tmp_path)
     assert "'NOPE1'" in message.message and "'loud'" in message.message
 
 
+async def test_a_missing_interpreter_gives_a_message_and_the_default(bare_client, tmp_path):
+    missing = str(tmp_path / "no-such-python")
+    await start(bare_client, "visual-studio-code", tmp_path,
+                initialization_options={"interpreter": missing})
+    published = await open_worker_script(bare_client, tmp_path)
+    assert codes(published) == DEFAULT_CODES
+    [message] = bare_client.messages
+    assert "spawnguard.interpreter`" in message.message and "no-such-python" in message.message
+
+
 async def test_workspace_configuration_and_changes(bare_client, tmp_path):
     """VS Code answers workspace/configuration; a change notification re-publishes."""
     bare_client.set_configuration({"ignore": ["SPG201"]}, section="spawnguard")

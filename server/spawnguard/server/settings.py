@@ -176,10 +176,14 @@ def _parse_exclude(value: Any, problems: list[str]) -> tuple[str, ...]:
 def _parse_interpreter(value: Any, problems: list[str]) -> str | None:
     # The Python extension hands over a list (executable and arguments); take the executable.
     if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, Sequence) and all(isinstance(item, str) for item in value):
-        return next((item for item in value if item.strip()), None)
-    raise ValueError(f"expected a path to a Python executable, got {_describe(value)}")
+        path = value.strip() or None
+    elif isinstance(value, Sequence) and all(isinstance(item, str) for item in value):
+        path = next((item for item in value if item.strip()), None)
+    else:
+        raise ValueError(f"expected a path to a Python executable, got {_describe(value)}")
+    if path is not None and not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        raise ValueError(f"{path!r} is not an executable file")
+    return path
 
 
 _PARSERS: dict[str, tuple[str, Any]] = {
