@@ -93,6 +93,19 @@ async def test_a_missing_interpreter_gives_a_message_and_the_default(bare_client
     assert "spawnguard.interpreter`" in message.message and "no-such-python" in message.message
 
 
+async def test_an_interpreter_that_is_not_python_gives_a_message(bare_client, tmp_path):
+    not_python = tmp_path / "not-python"
+    not_python.write_text("#!/bin/sh\necho hello\n")
+    not_python.chmod(0o755)
+    await start(bare_client, "visual-studio-code", tmp_path,
+                initialization_options={"interpreter": str(not_python)})
+    published = await open_worker_script(bare_client, tmp_path)
+    assert codes(published) == DEFAULT_CODES
+    [message] = bare_client.messages
+    assert "spawnguard.interpreter`" in message.message
+    assert "is not a Python 3 interpreter" in message.message
+
+
 async def test_workspace_configuration_and_changes(bare_client, tmp_path):
     """VS Code answers workspace/configuration; a change notification re-publishes."""
     bare_client.set_configuration({"ignore": ["SPG201"]}, section="spawnguard")

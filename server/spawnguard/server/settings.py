@@ -17,6 +17,7 @@ file. For the same effective settings the server's findings equal `spawnguard ch
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -183,7 +184,22 @@ def _parse_interpreter(value: Any, problems: list[str]) -> str | None:
         raise ValueError(f"expected a path to a Python executable, got {_describe(value)}")
     if path is not None and not (os.path.isfile(path) and os.access(path, os.X_OK)):
         raise ValueError(f"{path!r} is not an executable file")
+    if path is not None and not _is_python3(path):
+        raise ValueError(f"{path!r} is not a Python 3 interpreter")
     return path
+
+
+@lru_cache(maxsize=16)
+def _is_python3(path: str) -> bool:
+    """Asks the interpreter for its major version (jedi would run it anyway, for hover; the
+    client keeps workspace settings from naming it in untrusted workspaces)."""
+    try:
+        completed = subprocess.run(
+            [path, "-I", "-c", "import sys; print(sys.version_info[0])"],
+            capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return completed.returncode == 0 and completed.stdout.strip() == "3"
 
 
 _PARSERS: dict[str, tuple[str, Any]] = {
