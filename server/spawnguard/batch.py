@@ -39,11 +39,6 @@ def make_project(roots: Sequence[str], texts: dict[str, str]) -> Project:
     return Project(roots, WorkspaceFiles(roots, texts))
 
 
-def relevant(job: Job, project: Project | None) -> bool:
-    text = job.text if job.text is not None else read_file(Path(job.file or job.path)).text
-    return engine.rules_for(text, job.settings, project, job.path) is not None
-
-
 def analyse_jobs(jobs: Sequence[Job], project: Project | None,
                  workers: int | None = None) -> dict[int, list[Finding]]:
     """Findings by job index (the engine skips, unparsed, the jobs whose text cannot hold a

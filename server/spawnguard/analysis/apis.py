@@ -143,10 +143,6 @@ def _whole_words(text: str, word: str) -> Iterator[tuple[int, int]]:
         start = text.find(word, end)
 
 
-def mentions_worker_api(text: str) -> bool:
-    return any(next(_whole_words(text, word), None) for word in WORKER_API_WORDS)
-
-
 def may_start_workers(text: str) -> bool:
     """Lossless text test for the worker rules: an API name must be called (`Pool(`), be a
     class's base (a `Process` subclass), or be bound to another name that is called
@@ -178,7 +174,6 @@ WORKER_PACKAGES = frozenset(
     {"torch", "multiprocessing", "concurrent", "joblib", "lightning", "pytorch_lightning"})
 DATALOADER_PACKAGES = frozenset({"torch", "lightning", "pytorch_lightning"})
 
-FORKING_METHODS = ("fork",)
 SPAWNING_METHODS = ("spawn", "forkserver")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from spawnguard.analysis.scopes import Definition, Located, Scope
+from spawnguard.analysis.workers import call_name
 
 if TYPE_CHECKING:
     from spawnguard.analysis.model import ModuleModel
@@ -102,14 +103,6 @@ class CallGraph:
         return Execution(path is not None, path or ())
 
 
-def call_name(call: ast.Call) -> str:
-    func = call.func
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return "<call>"
-
 
 def build_call_graph(model: ModuleModel) -> CallGraph:
     """Group the calls by the function that makes them; only a call that names a function or
@@ -125,9 +118,7 @@ def build_call_graph(model: ModuleModel) -> CallGraph:
     for located in model.index.calls:
         call = located.node
         assert isinstance(call, ast.Call)
-        func = call.func
-        name = func.id if isinstance(func, ast.Name) else (
-            func.attr if isinstance(func, ast.Attribute) else None)
+        name = call_name(call)
         if name is not None and name not in names:
             continue
         caller = executing_function(located.scope)

@@ -51,8 +51,6 @@ class Range:
     def contains(self, other: Range) -> bool:
         return self.start <= other.start and other.end <= self.end
 
-    def overlaps(self, other: Range) -> bool:
-        return self.start < other.end and other.start < self.end
 
 
 @dataclass(frozen=True)

@@ -92,10 +92,6 @@ class ModuleSummary:
     # class name → what its instances hold that cannot be pickled
     class_state: dict[str, tuple[ForeignProblem, ...]] = field(default_factory=dict)
 
-    @property
-    def matters(self) -> bool:
-        return bool(self.import_time_start or self.loader_factories
-                    or self.unpicklable_factories or self.class_state)
 
 
 @dataclass
@@ -107,13 +103,6 @@ class _CacheEntry:
 
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def module_word(path: str) -> str:
-    """The name an import of this module must spell: `pkg/data.py` → `data`, a package's
-    `__init__.py` → the package name."""
-    stem = os.path.splitext(os.path.basename(path))[0]
-    return os.path.basename(os.path.dirname(path)) if stem == "__init__" else stem
 
 
 class Project:

@@ -36,12 +36,6 @@ class Scope:
     def is_local(self, name: str) -> bool:
         return name in self.bindings and name not in self.declared_global
 
-    @property
-    def enclosing_function(self) -> Scope | None:
-        scope: Scope | None = self
-        while scope is not None and scope.kind not in ("function", "lambda"):
-            scope = scope.parent
-        return scope
 
 
 @dataclass(eq=False)

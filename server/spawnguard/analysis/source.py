@@ -91,8 +91,6 @@ class SourceText:
     def end_position(self) -> Position:
         return Position(self.line_count, len(self.lines[-1]))
 
-    def full_range(self) -> Range:
-        return Range(Position(1, 0), self.end_position())
 
 
 def chars_to_units(text: str, character: int, encoding: str) -> int:

@@ -43,9 +43,6 @@ class Value:
     # UnpicklableFactory from `analysis.project`).
     foreign: object = None
 
-    @property
-    def is_unknown(self) -> bool:
-        return self.kind == "unknown"
 
     def is_instance_of(self, qualname: str) -> bool:
         return self.kind == "instance" and self.of is not None and self.of.qualname == qualname
