@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from spawnguard.analysis.chunks import ChunkCache
+from spawnguard.analysis.collector import collector_paused
 from spawnguard.analysis.findings import Finding, Fix, LazyFixes, Position, Range
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.parse import parse_source
@@ -62,6 +63,12 @@ def analyze(
     re-parse only the top-level chunks the edit touched. Statements that do not parse are
     reported as SPG000 and left out; the rest is analysed.
     """
+    with collector_paused():
+        return _analyze(text, path, settings, project, parse_cache)
+
+
+def _analyze(text: str, path: str | None, settings: AnalysisSettings, project: Project | None,
+             parse_cache: ChunkCache | None) -> list[Finding]:
     if text.startswith(BOM):
         # An editor buffer may keep the byte-order mark as a character: analyse without it,
         # report in the buffer's coordinates (one character to the right on line 1).
