@@ -119,16 +119,86 @@ KNOWN = frozenset({
 API_LAST_NAMES = frozenset(
     {q.rsplit(".", 1)[-1] for q in KNOWN} | set(CONTEXT_FACTORIES) | {"get_context"})
 
+# The APIs that start workers or choose how (what `may_start_workers` looks for).
+WORKER_APIS = frozenset({
+    DATALOADER, PROCESS, POOL, MANAGER, GET_CONTEXT, SET_START_METHOD, PROCESS_POOL_EXECUTOR,
+    TORCH_SPAWN, TORCH_START_PROCESSES, JOBLIB_PARALLEL,
+})
 # A file that spells none of these names cannot start workers itself: every API above is
-# reached through one of them (`from torch.utils.data import DataLoader as DL` still spells it).
-WORKER_API_WORDS = ("DataLoader", "Process", "Pool", "Manager", "ProcessPoolExecutor", "spawn",
-                    "start_processes", "Parallel", "set_start_method", "get_context")
+# reached through one of them (`from torch.utils.data import DataLoader as DL` still spells it;
+# `multiprocessing.context.SpawnProcess` is one of the spellings).
+WORKER_API_WORDS = frozenset(
+    {q.rsplit(".", 1)[-1] for q in WORKER_APIS}
+    | {alias.rsplit(".", 1)[-1] for alias, api in _EXACT_ALIASES.items() if api in WORKER_APIS})
+# What the text is scanned for: each word above contains one of these (fewer scans).
+_NEEDLES = ("DataLoader", "Process", "Pool", "Manager", "spawn", "start_", "Parallel",
+            "get_context")
 _AS_ALIAS = re.compile(r"[ \t]+as[ \t]+(\w+)")
 _ASSIGNED_ALIAS = re.compile(r"[ \t]*(\w+)[ \t]*=[ \t]*[\w.]*$")
 
 
+def one_line_break(text: str) -> str:
+    """The text with \\r\\n and \\r line breaks made \\n (Python accepts all three), for the
+    text tests that look at lines."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
+
+
+def _identifier_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the identifier that contains text[start:end]."""
+    while start > 0 and _is_word_char(text[start - 1]):
+        start -= 1
+    while end < len(text) and _is_word_char(text[end]):
+        end += 1
+    return start, end
+
+
+def _api_words(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each API word spelled as a whole identifier, outside comment lines,
+    doctest lines (`>>>` cannot start a line of code) and the name of a `def`/`class`."""
+    # `get_context` matters only for a fork request (SPG601): a start through a context
+    # spells the API it calls (`ctx.Process(`, `mp.get_context("spawn").Pool(`).
+    wanted = WORKER_API_WORDS if "fork" in text else WORKER_API_WORDS - {"get_context"}
+    for needle in _NEEDLES:
+        position = text.find(needle)
+        while position >= 0:
+            start, end = _identifier_around(text, position, position + len(needle))
+            position = text.find(needle, end)
+            if text[start:end] not in wanted:
+                continue
+            before = text[text.rfind("\n", 0, start) + 1 : start].lstrip()
+            if before.startswith(("#", ">>>")) or before in ("def ", "async def ", "class "):
+                continue
+            yield start, end
+
+
+def may_start_workers(text: str) -> bool:
+    """Lossless text test for the worker rules: an API name must be called (`Pool(`), be a
+    class's base (a `Process` subclass), or be bound to another name that is called
+    (`import … as DL` / `make = mp.Process`, then `DL(`)."""
+    text = one_line_break(text)
+    aliases: set[str] = set()
+    for start, end in _api_words(text):
+        if text[end : end + 40].lstrip(" \t").startswith("("):
+            return True
+        line_start = text.rfind("\n", 0, start) + 1
+        if text[line_start:start].lstrip().startswith("class "):
+            return True
+        alias = _AS_ALIAS.match(text, end)
+        if alias:
+            aliases.add(alias.group(1))
+        line_end = text.find("\n", end)
+        if text[end : len(text) if line_end < 0 else line_end].strip() == "":
+            assigned = _ASSIGNED_ALIAS.match(text, line_start, start)
+            if assigned:
+                aliases.add(assigned.group(1))
+    return any(
+        text[end : end + 40].lstrip(" \t").startswith("(")
+        for alias in aliases for _, end in _whole_words(text, alias)
+    )
 
 
 def _whole_words(text: str, word: str) -> Iterator[tuple[int, int]]:
@@ -141,32 +211,6 @@ def _whole_words(text: str, word: str) -> Iterator[tuple[int, int]]:
                 end == len(text) or not _is_word_char(text[end])):
             yield start, end
         start = text.find(word, end)
-
-
-def may_start_workers(text: str) -> bool:
-    """Lossless text test for the worker rules: an API name must be called (`Pool(`), be a
-    class's base (a `Process` subclass), or be bound to another name that is called
-    (`import … as DL` / `make = mp.Process`, then `DL(`)."""
-    aliases: set[str] = set()
-    for word in WORKER_API_WORDS:
-        for start, end in _whole_words(text, word):
-            if text[end : end + 40].lstrip(" \t").startswith("("):
-                return True
-            line_start = text.rfind("\n", 0, start) + 1
-            if text[line_start:start].lstrip().startswith("class "):
-                return True
-            alias = _AS_ALIAS.match(text, end)
-            if alias:
-                aliases.add(alias.group(1))
-            line_end = text.find("\n", end)
-            if text[end : len(text) if line_end < 0 else line_end].strip() == "":
-                assigned = _ASSIGNED_ALIAS.match(text, line_start, start)
-                if assigned:
-                    aliases.add(assigned.group(1))
-    return any(
-        text[end : end + 40].lstrip(" \t").startswith("(")
-        for alias in aliases for _, end in _whole_words(text, alias)
-    )
 
 
 # Packages whose import makes worker starts possible (the model skips other files).

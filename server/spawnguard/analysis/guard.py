@@ -10,7 +10,10 @@ from __future__ import annotations
 import ast
 import enum
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+from spawnguard.analysis.apis import one_line_break
 
 MAIN = "__main__"
 CHILD = "__mp_main__"
@@ -177,7 +180,6 @@ def classify(test: ast.expr) -> GuardVerdict:
     )
 
 
-_IF_LINE = re.compile(r"^[ \t]*(?:el)?if\b[^\n]*$", re.MULTILINE)
 _HEADER_LINES = 20  # a longer `if` condition is assumed suspicious
 
 
@@ -191,6 +193,7 @@ def may_have_broken_guard(text: str) -> bool:
     """
     if "__name__" not in text or "main" not in text:
         return False
+    text = one_line_break(text)
     judged: set[int] = set()
     for name in re.finditer("__name__", text):
         start = name.start()
@@ -198,23 +201,42 @@ def may_have_broken_guard(text: str) -> bool:
             start = text.rfind("\n", 0, start)
             if start < 0:
                 break
-        window = text[start + 1 : name.start()]
-        for header in _IF_LINE.finditer(window):
-            position = start + 1 + header.start()
-            if position in judged:
+        position = start + 1
+        for line in text[position : name.start()].split("\n"):
+            line_start, position = position, position + len(line) + 1
+            if line_start in judged or not _starts_if(line):
                 continue
-            judged.add(position)
-            line_end = text.find("\n", position)
+            judged.add(line_start)
+            line_end = text.find("\n", line_start)
             line_end = len(text) if line_end < 0 else line_end
-            if _judge_header(text[position:line_end].strip(), text, line_end):
+            if _judge_header(text[line_start:line_end].strip(), text, line_end):
                 return True
     return False
+
+
+def _starts_if(line: str) -> bool:
+    """Whether the line starts an `if` or `elif` header."""
+    stripped = line.lstrip(" \t")
+    keyword = 2 if stripped.startswith("if") else 4 if stripped.startswith("elif") else 0
+    return keyword > 0 and not (len(stripped) > keyword
+                                and (stripped[keyword].isalnum() or stripped[keyword] == "_"))
+
+
+# Headers judged by their text alone: the usual correct guards.
+_CORRECT_HEADERS = frozenset(
+    f"if {left} == {right}:" for quote in "\"'"
+    for left, right in (("__name__", f"{quote}__main__{quote}"),
+                        (f"{quote}__main__{quote}", "__name__")))
 
 
 def _judge_header(first: str, text: str, end: int) -> bool:
     """True when the `if` header starting with `first` may be a broken guard."""
     header = "if" + first[4:] if first.startswith("elif") else first
-    following = iter(text[end:].split("\n", _HEADER_LINES)[1:_HEADER_LINES])
+    if "__name__" not in header and not _is_open(header):
+        return False  # complete without `__name__`: it does not test it
+    if header in _CORRECT_HEADERS:
+        return False
+    following = _lines_after(text, end, _HEADER_LINES - 1)
     for _ in range(_HEADER_LINES):
         tree = _parse_header(header)
         if tree is not None:
@@ -227,6 +249,17 @@ def _judge_header(first: str, text: str, end: int) -> bool:
             return "__name__" in header
         header += "\n" + next_line.strip()
     return "__name__" in header
+
+
+def _lines_after(text: str, end: int, count: int) -> Iterator[str]:
+    """Up to `count` lines after the line ending at `end` (without copying the rest)."""
+    for _ in range(count):
+        if end >= len(text):
+            return
+        next_end = text.find("\n", end + 1)
+        next_end = len(text) if next_end < 0 else next_end
+        yield text[end + 1 : next_end]
+        end = next_end
 
 
 def _is_open(header: str) -> bool:
