@@ -25,6 +25,11 @@ class WorkspaceFiles:
         self._children: dict[str, set[str]] | None = None
         self._names: set[str] | None = None
 
+    def __getstate__(self) -> dict[str, object]:
+        # Pickled for worker processes with the index built: they need not walk again.
+        self.has_name("")
+        return self.__dict__
+
     def _all_files(self) -> set[str]:
         if self._files is None:
             found: set[str] = set(self._texts)
@@ -69,6 +74,10 @@ class WorkspaceFiles:
         if self._names is None:
             self._names = {child for children in self._index().values() for child in children}
         return name in self._names
+
+    def holds(self, folder: str, name: str) -> bool:
+        """Whether `folder` holds a module or package called `name`."""
+        return name in self._index().get(folder, ())
 
     def module_file(self, base: str, parts: list[str]) -> str | None:
         """`base/a/b.py` or `base/a/b/__init__.py` for parts [a, b], found by folder

@@ -43,6 +43,10 @@ class SourceProvider(Protocol):
         """Whether any folder of the project holds a module or package called `name`."""
         ...
 
+    def holds(self, folder: str, name: str) -> bool:
+        """Whether `folder` holds a module or package called `name`."""
+        ...
+
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,10 @@ class Project:
         self._building: set[str] = set()
         # path → whether importing it starts workers or gives access to a DataLoader factory
         self._textual: dict[str, bool] = {}
-        self._module_paths: dict[tuple[str, str | None], str | None] = {}
+        # (module as imported, folder of the importing file) → its file
+        self._module_paths: dict[tuple[str, str], str | None] = {}
+        self._parent_dirs: dict[str, str | None] = {}
+        self._reachable_names: dict[tuple[str, str], bool] = {}
         self._root_dirs = list(dict.fromkeys(
             d for root in self.roots for d in (root, os.path.join(root, "src"))))
 
@@ -130,15 +137,7 @@ class Project:
         self._textual.clear()
         if created_or_deleted:
             self._module_paths.clear()
-
-    # --- handing the cache to worker processes ---------------------------------------------------
-
-    def export_state(self) -> object:
-        return dict(self._cache)
-
-    def import_state(self, state: object) -> None:
-        if isinstance(state, dict):
-            self._cache.update(state)
+            self._reachable_names.clear()
 
     # --- resolution ----------------------------------------------------------------------------
 
@@ -148,47 +147,78 @@ class Project:
             return False
         return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
 
-    def _search_dirs(self, from_path: str | None) -> list[str]:
-        """Where an absolute import may resolve: the importing file's folder (sys.path[0] of a
-        script), the folders above it up to its root (the script that imports a package
-        module usually sits there), then the roots."""
-        if not from_path:
-            return self._root_dirs
-        folder = os.path.dirname(os.path.abspath(from_path))
-        dirs = [folder]
-        while self.contains(folder) and os.path.dirname(folder) != folder:
-            folder = os.path.dirname(folder)
-            if not self.contains(folder) and folder not in self.roots:
-                break
-            dirs.append(folder)
-        return list(dict.fromkeys([*dirs, *self._root_dirs]))
+    def _next_search_dir(self, folder: str) -> str | None:
+        """The folder searched after `folder` for an absolute import: its parent while both
+        are in the project (a script importing a package module usually sits above it)."""
+        if folder not in self._parent_dirs:
+            parent = os.path.dirname(folder)
+            self._parent_dirs[folder] = (
+                parent if parent != folder and self.contains(folder)
+                and (self.contains(parent) or parent in self.roots) else None)
+        return self._parent_dirs[folder]
 
     def module_path(self, module: str, from_path: str | None) -> str | None:
-        """The project file of a module spelled as in an import (`.data`, `pkg.utils`)."""
-        key = (module, os.path.dirname(from_path) if from_path else None)
-        if key not in self._module_paths:
-            self._module_paths[key] = self._find_module(module, from_path)
-        return self._module_paths[key]
+        """The project file of a module spelled as in an import (`.data`, `pkg.utils`).
 
-    def _find_module(self, module: str, from_path: str | None) -> str | None:
+        An absolute import is searched in the importing file's folder (sys.path[0] of a
+        script), the folders above it within the project, then the roots."""
+        folder = os.path.dirname(os.path.abspath(from_path)) if from_path else None
+        return self._module_path(module, folder)
+
+    def _module_path(self, module: str, folder: str | None) -> str | None:
+        key = (module, folder or "")
+        if key in self._module_paths:
+            return self._module_paths[key]
+        if not module:
+            return None
+        if module[0] != ".":
+            if not self._reachable(module.split(".", 1)[0], folder):
+                return None  # names a package outside the project (stdlib, third party)
+            return self._module_from(module, module.split("."), folder)
         level = len(module) - len(module.lstrip("."))
-        parts = [p for p in module.lstrip(".").split(".") if p]
-        if level:
-            if not from_path:
-                return None
-            base = os.path.dirname(os.path.abspath(from_path))
+        parts = [p for p in module[level:].split(".") if p]
+        found = None
+        if folder is not None:
+            base = folder
             for _ in range(level - 1):
                 base = os.path.dirname(base)
-            bases = [base]
-        else:
-            if parts and not self.provider.has_name(parts[0]):
-                return None  # names a package outside the project (stdlib, third party)
-            bases = self._search_dirs(from_path)
-        for base in bases:
-            path = self.provider.module_file(base, parts)
-            if path is not None and self.contains(path):
-                return path
-        return None
+            found = self._module_in(base, parts)
+        self._module_paths[key] = found
+        return found
+
+    def _reachable(self, name: str, folder: str | None) -> bool:
+        """Whether a folder searched from `folder` holds a module or package `name` (the
+        first part of an absolute import): most imports of a big tree are ruled out here,
+        once per folder rather than once per module."""
+        key = (name, folder or "")
+        if key not in self._reachable_names:
+            if folder is None:
+                found = self.provider.has_name(name) and any(
+                    self.provider.holds(base, name) for base in self._root_dirs)
+            else:
+                found = self.provider.holds(folder, name) or self._reachable(
+                    name, self._next_search_dir(folder))
+            self._reachable_names[key] = found
+        return self._reachable_names[key]
+
+    def _module_from(self, module: str, parts: list[str], folder: str | None) -> str | None:
+        """The module found in `folder`, the folders searched after it, or else the roots
+        (memoised by folder: the files of a package share the folders above them)."""
+        key = (module, folder or "")
+        if key not in self._module_paths:
+            if folder is None:
+                found = next((path for base in self._root_dirs
+                              if (path := self._module_in(base, parts)) is not None), None)
+            else:
+                found = self._module_in(folder, parts)
+                if found is None:
+                    found = self._module_from(module, parts, self._next_search_dir(folder))
+            self._module_paths[key] = found
+        return self._module_paths[key]
+
+    def _module_in(self, base: str, parts: list[str]) -> str | None:
+        path = self.provider.module_file(base, parts)
+        return path if path is not None and self.contains(path) else None
 
     def resolve(self, qualname: str, from_path: str | None) -> tuple[ModuleSummary, str] | None:
         """(summary of the defining module, attribute) for `pkg.data.make_loader`."""
@@ -279,15 +309,14 @@ class Project:
 
     def _imported_paths(self, text: str, path: str | None) -> list[str]:
         paths = []
-        folder = os.path.dirname(path) if path else None
-        for module in imported_modules_in_text(text):
-            if module[0] != "." and not self.provider.has_name(module.split(".", 1)[0]):
+        folder = os.path.dirname(os.path.abspath(path)) if path else None
+        for base, names in imports_in_text(text):
+            if base[0] != "." and not self._reachable(base.split(".", 1)[0], folder):
                 continue  # a package outside the project: the cheap, common case
-            key = (module, folder)
-            found = (self._module_paths[key] if key in self._module_paths
-                     else self.module_path(module, path))
-            if found is not None:
-                paths.append(found)
+            for module in _modules_of(base, names):
+                found = self._module_path(module, folder)
+                if found is not None:
+                    paths.append(found)
         return paths
 
     def _starts_or_loads(self, path: str) -> bool:
@@ -313,13 +342,20 @@ _IMPORT = re.compile(r"[ \t]*import[ \t]+(.+)", re.DOTALL)
 _FROM_IMPORT = re.compile(r"[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(.*)", re.DOTALL)
 
 
-def imported_modules_in_text(text: str) -> list[str]:
-    """Every module an import statement in the text may load, found without parsing
-    (`from pkg import data` gives `pkg` and `pkg.data`). A superset: text in strings counts.
+def _modules_of(base: str, names: list[str]) -> list[str]:
+    """`from base import names` may load `base` and each `base.name`; `from . import x` loads
+    only `.x` (the package itself is imported already)."""
+    joiner = "" if base.endswith(".") else "."
+    return ([base] if base.strip(".") else []) + [f"{base}{joiner}{name}" for name in names]
+
+
+def imports_in_text(text: str) -> list[tuple[str, list[str]]]:
+    """(module, names imported from it) for each import statement in the text: `import a.b`
+    gives ("a.b", []), `from . import data` gives (".", ["data"]).
 
     Only the lines that contain `import` are looked at (a whole-file regex is slower).
     """
-    modules: list[str] = []
+    found: list[tuple[str, list[str]]] = []
     seen: set[int] = set()
     position = text.find("import")
     while position >= 0:
@@ -327,9 +363,9 @@ def imported_modules_in_text(text: str) -> list[str]:
         if line_start not in seen:
             seen.add(line_start)
             for statement in _statement_at(text, line_start).split(";"):
-                modules += _modules_of_statement(statement)
+                found += _imports_of_statement(statement)
         position = text.find("import", position + 6)
-    return modules
+    return found
 
 
 def _statement_at(text: str, start: int) -> str:
@@ -350,21 +386,18 @@ def _statement_at(text: str, start: int) -> str:
     return line.split("#", 1)[0]
 
 
-def _modules_of_statement(statement: str) -> list[str]:
+def _imports_of_statement(statement: str) -> list[tuple[str, list[str]]]:
     match = _FROM_IMPORT.match(statement)
     if match:
         base = match.group(1)
-        names = match.group(2).strip().strip("()")
-        found = [base] if base.strip(".") else []
-        joiner = "" if base.endswith(".") else "."
-        for part in names.split(","):
-            name = part.split(" as ")[0].strip()
-            if name.isidentifier():
-                found.append(f"{base}{joiner}{name}")
-        return found
+        if not base:
+            return []
+        names = [name for part in match.group(2).strip().strip("()").split(",")
+                 if (name := part.split(" as ")[0].strip()).isidentifier()]
+        return [(base, names)]
     match = _IMPORT.match(statement)
     if match:
-        return [name for part in match.group(1).split(",")
+        return [(name, []) for part in match.group(1).split(",")
                 if (name := part.split(" as ")[0].strip())
                 and all(p.isidentifier() for p in name.split("."))]
     return []

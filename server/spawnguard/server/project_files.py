@@ -58,6 +58,9 @@ class ServerFiles:
     def has_name(self, name: str) -> bool:
         return self._index.has_name(name)
 
+    def holds(self, folder: str, name: str) -> bool:
+        return self._index.holds(folder, name)
+
     def module_file(self, base: str, parts: list[str]) -> str | None:
         return self._index.module_file(base, parts)
 
