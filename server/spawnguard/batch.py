@@ -3,8 +3,8 @@
 Most files of a big tree cannot hold a spawn problem (they name no worker API, test no
 `__name__`, import no project module that matters); `engine.rules_for` says so from the text
 alone, and those files are never parsed. The remaining files are analysed across the cores.
-Worker processes get the project's already-built module summaries, so a shared module is not
-summarised again in each of them.
+Worker processes get a copy of the project (its file index and the module summaries built so
+far), so they do not walk the folders again.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from spawnguard import engine
+from spawnguard.analysis.collector import collector_paused
 from spawnguard.analysis.findings import Finding
 from spawnguard.analysis.project import Project
 from spawnguard.analysis.settings import AnalysisSettings
@@ -48,9 +48,7 @@ def analyse_jobs(jobs: Sequence[Job], project: Project | None,
         return {job.index: _analyse(job, project) for job in jobs}
     # Interleaved chunks: neighbouring files (one package) cost alike.
     chunks = [list(jobs[start::workers * 4]) for start in range(workers * 4)]
-    roots = project.roots if project else None
-    state = project.export_state() if project else None
-    tasks = [(roots, state, chunk) for chunk in chunks if chunk]
+    tasks = [(project, chunk) for chunk in chunks if chunk]
     results: dict[int, list[Finding]] = {}
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for chunk_result in pool.map(_analyse_chunk, tasks):
@@ -62,7 +60,7 @@ def _analyse(job: Job, project: Project | None) -> list[Finding]:
     text = job.text
     if text is None:
         try:
-            text = read_file(Path(job.file or job.path)).text
+            text = read_file(job.file or job.path).text
         except UnreadableSource as error:
             return problem_finding(str(error), job.settings, error.line)
     findings = engine.analyze(text, path=job.path, settings=job.settings, project=project)
@@ -86,11 +84,12 @@ def _display(path: str) -> str:
 # --- worker processes ------------------------------------------------------------------------
 
 
-def _analyse_chunk(task: tuple[list[str] | None, object, list[Job]]) -> dict[int, list[Finding]]:
-    """Runs in a worker process: a project of its own, seeded with the parent's summaries."""
-    roots, state, jobs = task
-    project = None
-    if roots is not None:
-        project = make_project(roots, {})
-        project.import_state(state)
-    return {job.index: _analyse(job, project) for job in jobs}
+def _analyse_chunk(task: tuple[Project | None, list[Job]]) -> dict[int, list[Finding]]:
+    """Runs in a worker process, with a copy of the parent's project: its file index and the
+    summaries built so far come along, so a worker neither walks the folders again nor
+    summarises a shared module the parent already did."""
+    project, jobs = task
+    # Paused for the whole chunk, not file by file: between files, resuming it would walk
+    # the chunk's findings and the project's caches again and again, for little to free.
+    with collector_paused():
+        return {job.index: _analyse(job, project) for job in jobs}

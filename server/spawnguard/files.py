@@ -42,9 +42,10 @@ def decode_source(data: bytes) -> SourceFile:
         ) from None
 
 
-def read_file(path: Path) -> SourceFile:
+def read_file(path: str | Path) -> SourceFile:
     try:
-        return decode_source(path.read_bytes())
+        with open(path, "rb") as handle:
+            return decode_source(handle.read())
     except OSError as error:
         raise UnreadableSource(f"cannot read: {error.strerror or error}") from None
 
