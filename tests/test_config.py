@@ -250,3 +250,27 @@ def test_bad_key_in_a_top_level_config_file_has_no_table_prefix(tmp_path: Path) 
     with pytest.raises(ConfigError) as raised:
         load_config(tmp_path, config_file=settings_file)
     assert "`assume-start-method`: 'posix' is not a start method" in str(raised.value)
+
+
+def test_default_excludes_match_as_pathspec_would() -> None:
+    """The default list is matched by name without pathspec; every combination of usual and
+    tricky path components must get pathspec's own verdict."""
+    import itertools
+
+    import pathspec
+
+    spec = pathspec.GitIgnoreSpec.from_lines(DEFAULT_EXCLUDE)
+    config = Config()
+    components = ["pkg", ".venv", ".x", "venv", "venvs", "build", "builder", "rebuild",
+                  "__pycache__", "site-packages", "node_modules", "a.b", "build.py", ".py",
+                  "x.py", "src"]
+    checked = 0
+    for depth in (1, 2, 3):
+        for parts in itertools.product(components, repeat=depth):
+            path = "/".join(parts)
+            for is_dir in (False, True):
+                candidate = path + ("/" if is_dir else "")
+                assert config.is_excluded(path, is_dir=is_dir) == spec.match_file(candidate), (
+                    candidate)
+                checked += 1
+    assert checked == 2 * sum(len(components) ** d for d in (1, 2, 3))

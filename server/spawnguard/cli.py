@@ -10,7 +10,6 @@ at warning or above (with `--diff`: a diff was printed), 2 usage or configuratio
 from __future__ import annotations
 
 import argparse
-import difflib
 import io
 import os
 import sys
@@ -32,7 +31,6 @@ from spawnguard.config import (
     parse_comma_list,
     parse_selectors,
 )
-from spawnguard.docs import render_rule_page
 from spawnguard.files import (
     SourceFile,
     UnreadableSource,
@@ -226,6 +224,8 @@ def unified_diff(path: str, before: str, after: str) -> str:
         # newline="": split at \r\n, \r and \n only, keeping each line's own ending.
         return io.StringIO(text, newline="").readlines()
 
+    import difflib  # only for --diff
+
     pieces = []
     for line in difflib.unified_diff(
         lines(before), lines(after), fromfile=f"a/{path}", tofile=f"b/{path}"
@@ -404,6 +404,8 @@ def run_rule(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             f"{', '.join(sorted(RULES_BY_CODE))}\n"
         )
         return EXIT_USAGE
+    from spawnguard.docs import render_rule_page
+
     stdout.write(render_rule_page(rule))
     return EXIT_OK
 

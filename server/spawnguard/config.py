@@ -18,13 +18,14 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-import pathspec
+from typing import TYPE_CHECKING, Any
 
 from spawnguard.analysis.findings import Severity
 from spawnguard.analysis.settings import START_METHODS, AnalysisSettings
 from spawnguard.rules import RULES_BY_CODE
+
+if TYPE_CHECKING:
+    import pathspec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,6 +45,10 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     "venv/",
     "build/",
 )
+# The folders `DEFAULT_EXCLUDE` names besides hidden ones: with the default list, paths are
+# matched by name, without building (or importing) pathspec.
+_DEFAULT_EXCLUDED_FOLDERS = frozenset(
+    {"__pycache__", "site-packages", "node_modules", "venv", "build"})
 
 KNOWN_KEYS = (
     "select",
@@ -94,7 +99,11 @@ class Config:
     def is_excluded(self, relative_path: str, *, is_dir: bool = False) -> bool:
         """Whether a path relative to `root` (POSIX separators) matches an exclude glob."""
         candidate = relative_path.rstrip("/") + ("/" if is_dir else "")
-        return bool(candidate.strip("/")) and self.exclude_spec.match_file(candidate)
+        if not candidate.strip("/"):
+            return False
+        if self.exclude == DEFAULT_EXCLUDE and not self.extend_exclude:
+            return matches_default_exclude(candidate)
+        return self.exclude_spec.match_file(candidate)
 
     def excludes_path(self, path: Path) -> bool:
         """Whether a file (absolute or relative to the working folder) is excluded.
@@ -279,7 +288,18 @@ def parse_comma_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def matches_default_exclude(candidate: str) -> bool:
+    """`DEFAULT_EXCLUDE` matched by hand (the tests check it against pathspec): a path is
+    excluded when one of its folders is hidden or has one of the excluded names. `candidate`
+    is relative, with `/` separators, and ends with `/` when it is a folder."""
+    folders = candidate.split("/")[:-1]
+    return any(folder.startswith(".") or folder in _DEFAULT_EXCLUDED_FOLDERS
+               for folder in folders if folder)
+
+
 def compile_globs(globs: Sequence[str], key: str) -> pathspec.PathSpec:
+    import pathspec  # only for configured globs: the defaults need no PathSpec
+
     for glob in globs:
         problem = _glob_problem(glob)
         if problem:
