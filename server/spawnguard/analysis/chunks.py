@@ -89,18 +89,27 @@ def nesting_exceeds(node: ast.AST, limit: int) -> bool:
     """Whether the tree below `node` is more than `limit` levels deep (walked without
     recursion). A node on one line shorter than half its remaining budget in characters is not
     walked: below it, no AST level takes less than half a character."""
+    if _shallow(node, limit - 1):
+        return False
     pending: list[tuple[ast.AST, int]] = [(node, 1)]
     while pending:
         current, depth = pending.pop()
         if depth > limit:
             return True
-        line, end_line = getattr(current, "lineno", None), getattr(current, "end_lineno", None)
-        if (line is not None and line == end_line and not isinstance(current, ast.JoinedStr)
-                and 0 <= 2 * (current.end_col_offset - current.col_offset) + 2  # type: ignore[attr-defined]
-                < limit - depth):
-            continue
-        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(current))
+        child_depth = depth + 1
+        room = limit - child_depth
+        pending.extend((child, child_depth) for child in ast.iter_child_nodes(current)
+                       if not _shallow(child, room))
     return False
+
+
+def _shallow(node: ast.AST, room: int) -> bool:
+    """Whether `node` sits on one line and is too short to nest `room` levels below it."""
+    line = getattr(node, "lineno", None)
+    return (line is not None and line == node.end_lineno  # type: ignore[attr-defined]
+            and node.__class__ is not ast.JoinedStr
+            and 0 <= 2 * (node.end_col_offset - node.col_offset) + 2  # type: ignore[attr-defined]
+            < room)
 
 
 def too_deep(tree: ast.Module) -> ast.stmt | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from spawnguard.analysis.guard import GuardKind, GuardVerdict, classify
 
@@ -156,7 +156,6 @@ class _Walker:
         self.scope = self.module
         self.region: Region | None = "import"
         self.top: ast.stmt | None = None
-        self._handlers: dict[type, Callable[[ast.AST], None]] = {}
 
     # --- bindings ------------------------------------------------------------------------------
 
@@ -207,12 +206,7 @@ class _Walker:
                 self.top = None
 
     def visit(self, node: ast.AST) -> None:
-        handler = self._handlers.get(node.__class__)
-        if handler is None:
-            handler = getattr(self, "visit_" + node.__class__.__name__, None) or \
-                self.generic_visit
-            self._handlers[node.__class__] = handler
-        handler(node)
+        _HANDLERS.get(node.__class__, _Walker.generic_visit)(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
         # iter_child_nodes without the generator: this loop runs for every node of the file.
@@ -489,6 +483,16 @@ def names_loaded_in(index: ScopeIndex, definition: Definition) -> Iterator[tuple
             continue
         inner = index.scope_of_node.get(id(current), scope)
         pending.extend((child, inner) for child in ast.iter_child_nodes(current))
+
+
+# Node class → the walker's `visit_<class name>` function. Plain functions, not bound methods:
+# a walker holding its own bound methods would be a reference cycle, and each analysis would
+# leave its whole tree to the cyclic garbage collector instead of freeing it at once.
+_HANDLERS: dict[type, Callable[[_Walker, Any], None]] = {
+    node_class: handler
+    for name, handler in vars(_Walker).items() if name.startswith("visit_")
+    if isinstance(node_class := getattr(ast, name.removeprefix("visit_"), None), type)
+}
 
 
 def build_scopes(tree: ast.Module,
