@@ -7,6 +7,7 @@ A statement runs at import time when it is module-level code outside a correct m
 from __future__ import annotations
 
 import ast
+import weakref
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -55,10 +56,18 @@ class CallGraph:
 
     def __init__(self, model: ModuleModel, calls_by_caller: dict[Definition | None,
                                                               list[Located]]) -> None:
-        self.model = model
+        # Weak: the model owns its call graph (a strong link back would make every model a
+        # reference cycle, freed only by the cyclic garbage collector).
+        self._model = weakref.ref(model)
         self._calls_by_caller = calls_by_caller
         self._edges: dict[Definition | None, list[CallEdge]] = {}
         self._import_paths: dict[Definition, tuple[CallEdge, ...]] | None = None
+
+    @property
+    def model(self) -> ModuleModel:
+        model = self._model()
+        assert model is not None, "a call graph used after its model was dropped"
+        return model
 
     def edges_from(self, caller: Definition | None) -> list[CallEdge]:
         """The calls `caller` (None: module-level code) makes to functions of this file."""

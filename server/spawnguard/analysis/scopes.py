@@ -7,6 +7,7 @@ including in every spawn child) and `guard` (runs only under a correct main guar
 from __future__ import annotations
 
 import ast
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -23,6 +24,11 @@ _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
+# Scopes, bindings and definitions point at each other. The links back to a scope's owner
+# are weak so that a model is freed by reference counting when it is dropped, rather than left,
+# with its whole tree, to the cyclic garbage collector. The model's `ScopeIndex` owns them all.
+
+
 @dataclass(eq=False)
 class Scope:
     kind: ScopeKind
@@ -31,10 +37,20 @@ class Scope:
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     declared_global: set[str] = field(default_factory=set)
     declared_nonlocal: set[str] = field(default_factory=set)
-    definition: Definition | None = None
+    _definition: weakref.ReferenceType[Definition] | None = None
 
     def is_local(self, name: str) -> bool:
         return name in self.bindings and name not in self.declared_global
+
+    @property
+    def definition(self) -> Definition | None:
+        """The function, class or lambda that opens this scope (None for the module and
+        comprehensions)."""
+        return self._definition() if self._definition is not None else None
+
+    @definition.setter
+    def definition(self, definition: Definition) -> None:
+        self._definition = weakref.ref(definition)
 
 
 
@@ -43,11 +59,21 @@ class Binding:
     name: str
     kind: BindingKind
     node: ast.AST
-    scope: Scope
+    _scope: weakref.ReferenceType[Scope]
     value: ast.expr | None = None  # right-hand side / iterated / context expression
     qualname: str | None = None  # for imports
     region: Region | None = None  # module scope only
     position: tuple[int, int] = (0, 0)
+
+    @property
+    def scope(self) -> Scope:
+        scope = self._scope()
+        assert scope is not None, "a binding used after its model was dropped"
+        return scope
+
+    @scope.setter
+    def scope(self, scope: Scope) -> None:
+        self._scope = weakref.ref(scope)
 
 
 @dataclass(eq=False)
@@ -166,7 +192,7 @@ class _Walker:
         if name in target_scope.declared_global:
             target_scope = self.module
         binding = Binding(
-            name, kind, node, target_scope, value, qualname,
+            name, kind, node, weakref.ref(target_scope), value, qualname,
             self.region if target_scope is self.module else None, _position(node),
         )
         if target_scope is self.module:
