@@ -6,8 +6,11 @@ fix: a fix that crashes when a code action asks for it is as much a crash as one
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 
+from spawnguard import engine
 from spawnguard.analysis.chunks import ChunkCache
 from spawnguard.analysis.findings import Finding, Position, Range
 from spawnguard.engine import FixResult, analyze, fix_text
@@ -112,9 +115,32 @@ def check_incremental(versions: Sequence[str]) -> None:
                 f"incremental: {incremental}\nfrom scratch: {scratch}")
 
 
+@contextmanager
+def prefilters_off() -> Iterator[None]:
+    """Every rule runs on every text (the reference the text prefilters must match)."""
+    kept = engine.ALL_RULES
+    engine.ALL_RULES = tuple(replace(rule, prefilter=None) for rule in kept)
+    try:
+        yield
+    finally:
+        engine.ALL_RULES = kept
+
+
+def check_prefilters_lose_nothing(text: str, findings: Sequence[Finding]) -> None:
+    """The text prefilters skip a file only when no rule can fire on it: the findings equal
+    those of a run without them (SPG000 is reported only for files that may matter)."""
+    with prefilters_off():
+        reference = analyze(text)
+    kept = [f for f in comparable(findings) if f[0] != "SPG000"]
+    expected = [f for f in comparable(reference) if f[0] != "SPG000"]
+    if kept != expected:
+        raise PropertyFailure(f"the prefilters lost findings\nwith: {kept}\nwithout: {expected}")
+
+
 def check_all(text: str, *, fix: bool = True) -> list[Finding]:
-    """The properties of one input: analysis and (optionally) fixing."""
+    """The properties of one input: analysis, the prefilters and (optionally) fixing."""
     findings = checked_analysis(text)
+    check_prefilters_lose_nothing(text, findings)
     if fix:
         checked_fix(text)
     return findings
