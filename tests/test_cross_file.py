@@ -216,3 +216,26 @@ def test_prefilter_loses_nothing_on_the_torch_tree(monkeypatch: pytest.MonkeyPat
     import torch
 
     assert_prefilter_loses_nothing(Path(torch.__file__).parent, monkeypatch)
+
+
+@pytest.mark.parametrize("import_text", [
+    "from . import (  # comment (with brackets)\n    helpers,  # note)\n    starter,\n)\n",
+    "from . import helpers, \\\n    starter\n",
+    "from .\fimport\fstarter\n",
+    "from . import (helpers\n    as h, starter\n    as s)\n",
+], ids=["comments-in-list", "backslash", "form-feeds", "aliases-over-lines"])
+def test_prefilter_follows_every_import_spelling(
+        import_text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cross-file text test reads imports the way Python does: SPG103 is found (with the
+    prefilter, as without it) however the import of the starting module is spelled."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "helpers.py").write_text("X = 1\n", encoding="utf-8")
+    (package / "starter.py").write_text(
+        "import multiprocessing as mp\n\n\ndef work():\n    pass\n\n\n"
+        "mp.Process(target=work).start()\n", encoding="utf-8")
+    (package / "train.py").write_text(import_text, encoding="utf-8")
+    found = run_tree(tmp_path)
+    assert [f[0] for f in found[str(package / "train.py")]] == ["SPG103"]
+    assert_prefilter_loses_nothing(tmp_path, monkeypatch)

@@ -50,6 +50,24 @@ STARTING = {
     "same line as a comment": "from multiprocessing import Pool\n" + WORKER
     + "Pool(2).map(work, [1])  # Pool(\n",
     "broken guard": "if __name__ == 'main':\n    print('never')\n",
+    "parenthesised alias": "import multiprocessing as mp\n" + WORKER
+    + "make = (mp.Process)\nmake(target=work).start()\n",
+    "annotated alias": "import multiprocessing as mp\nfrom typing import Any\n" + WORKER
+    + "make: Any = mp.Process\nmake(target=work).start()\n",
+    "walrus alias": "import multiprocessing as mp\n" + WORKER
+    + "(make := mp.Process)\nmake(target=work).start()\n",
+    "alias over lines": "import multiprocessing as mp\n" + WORKER
+    + "make = (\n    mp.Process\n)\nmake(target=work).start()\n",
+    "call after a backslash": "import multiprocessing as mp\n" + WORKER
+    + "mp.Process \\\n(target=work).start()\n",
+    "call after a comment": "import multiprocessing as mp\n" + WORKER
+    + "(mp.Process  # a comment\n (target=work)).start()\n",
+    "call after a form feed": "import multiprocessing as mp\n" + WORKER
+    + "mp.Process\f(target=work).start()\n",
+    "import list alias": "from multiprocessing import (\n    Process\n    as P)\n" + WORKER
+    + "P(target=work).start()\n",
+    "base over lines": "import multiprocessing as mp\n" + WORKER
+    + "class Job(\n        mp.Process):\n    pass\n\nJob(target=work).start()\n",
 }
 
 # The prefilter may skip these: nothing here starts workers.
@@ -117,3 +135,12 @@ def test_prefilters_read_every_line_break(name: str, newline: str) -> None:
     assert any(expected)
     assert (may_start_workers(text.replace("\n", newline)),
             may_have_broken_guard(text.replace("\n", newline))) == expected
+
+
+def test_guard_prefilter_reads_form_feeds_in_indentation(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "def main():\n    pass\n\n\fif __name__ is '__main__':\n    main()\n"
+    assert may_have_broken_guard(text)
+    found = [(f.code, f.range) for f in analyze(text)]
+    assert "SPG301" in [code for code, _ in found]
+    assert found == unfiltered_analysis(text, monkeypatch)

@@ -133,8 +133,6 @@ WORKER_API_WORDS = frozenset(
 # What the text is scanned for: each word above contains one of these (fewer scans).
 _NEEDLES = ("DataLoader", "Process", "Pool", "Manager", "spawn", "start_", "Parallel",
             "get_context")
-_AS_ALIAS = re.compile(r"[ \t]+as[ \t]+(\w+)")
-_ASSIGNED_ALIAS = re.compile(r"[ \t]*(\w+)[ \t]*=[ \t]*[\w.]*$")
 
 
 def one_line_break(text: str) -> str:
@@ -175,30 +173,87 @@ def _api_words(text: str) -> Iterator[tuple[int, int]]:
             yield start, end
 
 
+# Names a statement binds: `name =`, `name :=`, `name: annotation =`.
+_BOUND_NAME = re.compile(r"(\w+)[ \t\f]*(?::=|=(?!=)|:[^=\n]*=(?!=))")
+# How far up a statement that continues (open bracket, backslash) is followed from an API name
+# to find the name it binds or the class it derives (a longer one is not followed).
+STATEMENT_WINDOW_LINES = 5
+_CLASS_LINE = re.compile(r"^[ \t\f]*class[ \t\f]", re.MULTILINE)
+
+
+def _open_brackets(text: str) -> int:
+    return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
+
+
+def _statement_before(text: str, start: int) -> str:
+    """The statement's text before `start`: its line, and the lines above while an open
+    bracket or a backslash carries the statement over from them."""
+    window_start = candidate = text.rfind("\n", 0, start) + 1
+    for _ in range(STATEMENT_WINDOW_LINES):
+        if candidate == 0:
+            break
+        previous = text.rfind("\n", 0, candidate - 1) + 1
+        if (text[previous : candidate - 1].rstrip().endswith("\\")
+                or _open_brackets(text[previous:start]) > 0):
+            window_start = previous
+        candidate = previous
+    return text[window_start:start]
+
+
+def _code_after(text: str, position: int) -> int:
+    """The position of the next character of code: past spaces, line breaks (inside brackets
+    a call may continue on the next line), backslash continuations and comments."""
+    while position < len(text):
+        char = text[position]
+        if char in " \t\f\n":
+            position += 1
+        elif char == "\\" and text.startswith("\n", position + 1):
+            position += 2
+        elif char == "#":
+            line_end = text.find("\n", position)
+            position = len(text) if line_end < 0 else line_end
+        else:
+            break
+    return position
+
+
+def _is_called(text: str, end: int) -> bool:
+    position = _code_after(text, end)
+    return position < len(text) and text[position] == "("
+
+
+def _imported_as(text: str, end: int) -> str | None:
+    """`name` in `API as name` (an import alias, perhaps in a bracketed import list)."""
+    position = _code_after(text, end)
+    if not (text.startswith("as", position) and position + 2 < len(text)
+            and not _is_word_char(text[position + 2])):
+        return None
+    start = _code_after(text, position + 2)
+    name_end = start
+    while name_end < len(text) and _is_word_char(text[name_end]):
+        name_end += 1
+    return text[start:name_end] or None
+
+
 def may_start_workers(text: str) -> bool:
-    """Lossless text test for the worker rules: an API name must be called (`Pool(`), be a
-    class's base (a `Process` subclass), or be bound to another name that is called
-    (`import … as DL` / `make = mp.Process`, then `DL(`)."""
+    """Lossless text test for the worker rules: an API name must be called (`Pool(`, also
+    across a line break or a comment inside brackets), be a class's base (a `Process`
+    subclass), or be bound to another name that is called (`import … as DL`,
+    `make = mp.Process`, `make: Any = (mp.Process)`, `(make := mp.Process)`, then `make(`)."""
     text = one_line_break(text)
     aliases: set[str] = set()
     for start, end in _api_words(text):
-        if text[end : end + 40].lstrip(" \t").startswith("("):
+        if _is_called(text, end):
             return True
-        line_start = text.rfind("\n", 0, start) + 1
-        if text[line_start:start].lstrip().startswith("class "):
-            return True
-        alias = _AS_ALIAS.match(text, end)
+        statement = _statement_before(text, start)
+        if "class" in statement and _CLASS_LINE.search(statement):
+            return True  # a base class
+        alias = _imported_as(text, end)
         if alias:
-            aliases.add(alias.group(1))
-        line_end = text.find("\n", end)
-        if text[end : len(text) if line_end < 0 else line_end].strip() == "":
-            assigned = _ASSIGNED_ALIAS.match(text, line_start, start)
-            if assigned:
-                aliases.add(assigned.group(1))
-    return any(
-        text[end : end + 40].lstrip(" \t").startswith("(")
-        for alias in aliases for _, end in _whole_words(text, alias)
-    )
+            aliases.add(alias)
+        aliases.update(_BOUND_NAME.findall(statement))
+    aliases -= WORKER_API_WORDS  # their calls were looked at above
+    return any(_is_called(text, end) for alias in aliases for _, end in _whole_words(text, alias))
 
 
 def _whole_words(text: str, word: str) -> Iterator[tuple[int, int]]:

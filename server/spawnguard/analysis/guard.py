@@ -216,7 +216,7 @@ def may_have_broken_guard(text: str) -> bool:
 
 def _starts_if(line: str) -> bool:
     """Whether the line starts an `if` or `elif` header."""
-    stripped = line.lstrip(" \t")
+    stripped = line.lstrip(" \t\f")  # Python's indentation may hold form feeds
     keyword = 2 if stripped.startswith("if") else 4 if stripped.startswith("elif") else 0
     return keyword > 0 and not (len(stripped) > keyword
                                 and (stripped[keyword].isalnum() or stripped[keyword] == "_"))

@@ -338,8 +338,10 @@ class Project:
         return result
 
 
-_IMPORT = re.compile(r"[ \t]*import[ \t]+(.+)", re.DOTALL)
-_FROM_IMPORT = re.compile(r"[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(.*)", re.DOTALL)
+_IMPORT = re.compile(r"[ \t\f]*import[ \t\f]+(.+)", re.DOTALL)
+_AS = re.compile(r"\s+as\s+")
+_FROM_IMPORT = re.compile(
+    r"[ \t\f]*from[ \t\f]+(\.*[\w.]*)[ \t\f]+import[ \t\f]*(.*)", re.DOTALL)
 
 
 def _modules_of(base: str, names: list[str]) -> list[str]:
@@ -369,20 +371,30 @@ def imports_in_text(text: str) -> list[tuple[str, list[str]]]:
 
 
 def _statement_at(text: str, start: int) -> str:
-    """The logical line starting at `start`: through backslash continuations and an open
-    parenthesis (comments dropped)."""
+    """The logical line starting at `start`, comments dropped: through backslash continuations
+    and an open parenthesis."""
     end = text.find("\n", start)
     end = len(text) if end < 0 else end
-    line = text[start:end]
+    line = _code_of(text[start:end])
     while line.rstrip().endswith("\\") and end < len(text):
         next_end = text.find("\n", end + 1)
         next_end = len(text) if next_end < 0 else next_end
-        line = line.rstrip()[:-1] + " " + text[end + 1 : next_end]
+        line = line.rstrip()[:-1] + " " + _code_of(text[end + 1 : next_end])
         end = next_end
     if "(" in line and ")" not in line:
-        closing = text.find(")", end)
-        if closing >= 0:
-            line += " " + text[end : closing + 1].replace("\n", " ")
+        # A bracketed import list: line by line (a comment may hold a parenthesis).
+        while end < len(text):
+            next_end = text.find("\n", end + 1)
+            next_end = len(text) if next_end < 0 else next_end
+            code = _code_of(text[end + 1 : next_end])
+            line += " " + code
+            end = next_end
+            if ")" in code:
+                break
+    return line
+
+
+def _code_of(line: str) -> str:
     return line.split("#", 1)[0]
 
 
@@ -393,11 +405,11 @@ def _imports_of_statement(statement: str) -> list[tuple[str, list[str]]]:
         if not base:
             return []
         names = [name for part in match.group(2).strip().strip("()").split(",")
-                 if (name := part.split(" as ")[0].strip()).isidentifier()]
+                 if (name := _AS.split(part)[0].strip()).isidentifier()]
         return [(base, names)]
     match = _IMPORT.match(statement)
     if match:
         return [(name, []) for part in match.group(1).split(",")
-                if (name := part.split(" as ")[0].strip())
+                if (name := _AS.split(part)[0].strip())
                 and all(p.isidentifier() for p in name.split("."))]
     return []
