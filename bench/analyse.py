@@ -79,7 +79,7 @@ def main() -> int:
         if rules_for(text, DEFAULT_SETTINGS) is not None and parse_time > 0:
             ratios.append((analyse_time / parse_time, path))
     print(f"files: {len(files)}")
-    print(f"ast.parse: {total_parse * 1000:.1f} ms   analyze: {total_analyse * 1000:.1f} ms   "
+    print(f"ast.parse: {total_parse * 1000:.2f} ms   analyze: {total_analyse * 1000:.2f} ms   "
           f"ratio: {total_analyse / max(total_parse, 1e-9):.2f}x")
     if len(files) > 1:
         _print_analysed(ratios)
