@@ -8,6 +8,7 @@ failure found by either replays from its seed (`replay(seed, ...)`).
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -136,6 +137,34 @@ def insert_tokens(rng: random.Random, text: str) -> str:
     return text
 
 
+# A worker API name right before `(` (no backtracking: the fuzzed lines can be huge).
+_API_CALL = re.compile(r"\b(?:DataLoader|Process|Pool|Manager|ProcessPoolExecutor|spawn"
+                       r"|start_processes|Parallel|set_start_method|get_context)\(")
+CALL_GAPS = (" ", "\f", " \\\n", "\n", "  # a comment (with brackets)\n")
+
+
+def respell_api_call(rng: random.Random, text: str) -> str:
+    """A worker API call written another way Python accepts: a gap (space, form feed,
+    backslash continuation, line break, comment) before its `(`, or the callee bound to a name
+    first (`=`, an annotation, parentheses, `:=`) and that name called."""
+    calls = [match.end() - 1 for match in _API_CALL.finditer(text)]
+    if not calls:
+        return text
+    callee_end = rng.choice(calls)
+    if rng.random() < 0.5:
+        return text[:callee_end] + rng.choice(CALL_GAPS) + text[callee_end:]
+    callee_start = callee_end
+    while callee_start > 0 and (text[callee_start - 1].isalnum() or text[callee_start - 1] in "_."):
+        callee_start -= 1
+    callee = text[callee_start:callee_end]
+    line_start = text.rfind("\n", 0, callee_start) + 1
+    indent = text[line_start : len(text) - len(text[line_start:].lstrip(" \t"))]
+    binding = rng.choice((f"_made = {callee}", f"_made: object = ({callee})",
+                          f"(_made := {callee})", f"_made = (\n{indent}    {callee}\n{indent})"))
+    return (text[:line_start] + indent + binding + "\n" + text[line_start:callee_start]
+            + "_made" + text[callee_end:])
+
+
 def insert_odd_characters(rng: random.Random, text: str) -> str:
     """NUL, lone surrogates, BOM, `\\f`, `\\r`, Unicode line separators, astral characters."""
     for _ in range(rng.randint(1, 4)):
@@ -230,9 +259,10 @@ MUTATIONS: dict[str, Mutation] = {
     "delete_span": delete_span,
     "huge_line": huge_line,
     "deep_nesting": deep_nesting,
+    "respell_api_call": respell_api_call,
 }
 # Expensive operators are picked less often, so that a budget of cases covers the cheap ones well.
-WEIGHTS = {"huge_line": 0.3, "deep_nesting": 0.6}
+WEIGHTS = {"huge_line": 0.3, "deep_nesting": 0.6, "respell_api_call": 3.0}
 
 
 @dataclass(frozen=True)

@@ -105,8 +105,3 @@ def test_replayed_edit_sequence_1434() -> None:
     """`bench/fuzz.py --replay edits:1434`: a backslash typed alone on a guard-body line."""
     check_incremental(edit_sequence(1434, small_seed_texts(), length=15))
 
-
-def test_replayed_mutation_4606() -> None:
-    """`bench/fuzz.py --replay mutation:4606`: a form feed in the indentation of an `if
-    __name__ is ...` line hid the broken guard from the text prefilter."""
-    check_all(mutated_case(4606, seed_texts()).text)
