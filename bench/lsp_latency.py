@@ -32,6 +32,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+# The JSON-RPC framing is the test driver's (as bench/fuzz.py uses the test fuzzers).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from robustness.lsp_driver import frame, read_message
+
 WARMUP_EDITS = 5
 # Appended to the edited file in the second run, so that every edit is fully analysed.
 WORKER_TAIL = """
@@ -65,18 +69,7 @@ class StdioClient:
     def _read(self) -> None:
         stream = self.process.stdout
         assert stream is not None
-        while True:
-            length = 0
-            while True:
-                line = stream.readline()
-                if not line:
-                    return
-                if line in (b"\r\n", b"\n"):
-                    break
-                name, _, value = line.decode("ascii").partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value.strip())
-            message = json.loads(stream.read(length))
+        while (message := read_message(stream)) is not None:
             if "method" in message and "id" in message:
                 self._send({"jsonrpc": "2.0", "id": message["id"], "result": None})
             self.incoming.put((time.perf_counter(), message))
@@ -85,7 +78,7 @@ class StdioClient:
         body = json.dumps(message).encode("utf-8")
         stdin = self.process.stdin
         assert stdin is not None
-        stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        stdin.write(frame(body))
         stdin.flush()
 
     def notify(self, method: str, params: Any) -> None:

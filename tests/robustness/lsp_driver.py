@@ -21,13 +21,33 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 DEBUG_SERVER = Path(__file__).with_name("lsp_debug_server.py")
 DEBUG_SERVER_COMMAND = [sys.executable, str(DEBUG_SERVER)]
 TIMEOUT = 30.0
 
 Message = dict[str, Any]
+
+
+def read_message(stream: IO[bytes]) -> Message | None:
+    """The next JSON-RPC message framed with a Content-Length header, or None at the end."""
+    length = 0
+    while True:
+        line = stream.readline()
+        if not line:
+            return None
+        if line in (b"\r\n", b"\n"):
+            break
+        name, _, value = line.decode("ascii").partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value.strip())
+    message: Message = json.loads(stream.read(length))
+    return message
+
+
+def frame(body: bytes) -> bytes:
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
 class ServerDied(AssertionError):
@@ -64,19 +84,11 @@ class RawClient:
         stream = self.process.stdout
         assert stream is not None
         while True:
-            length = 0
-            while True:
-                line = stream.readline()
-                if not line:
-                    with self.condition:
-                        self.condition.notify_all()
-                    return
-                if line in (b"\r\n", b"\n"):
-                    break
-                name, _, value = line.decode("ascii").partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value.strip())
-            message = json.loads(stream.read(length))
+            message = read_message(stream)
+            if message is None:
+                with self.condition:
+                    self.condition.notify_all()
+                return
             if "method" in message and "id" in message:
                 self._answer_server_request(message)
             with self.condition:
@@ -97,7 +109,7 @@ class RawClient:
     def send_raw(self, body: bytes) -> None:
         stdin = self.process.stdin
         assert stdin is not None
-        stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        stdin.write(frame(body))
         stdin.flush()
 
     # --- messages -----------------------------------------------------------------------------
