@@ -31,6 +31,15 @@ def cell_uri(notebook: Path, index: int) -> str:
     return f"vscode-notebook-cell:{notebook}#cell{index}"
 
 
+def change_notebook(client: RecordingClient, path: Path, version: int,
+                    cells: types.NotebookDocumentCellChanges) -> None:
+    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+        notebook_document=types.VersionedNotebookDocumentIdentifier(
+            version=version, uri=path.as_uri()),
+        change=types.NotebookDocumentChangeEvent(cells=cells),
+    ))
+
+
 async def open_notebook(
     client: RecordingClient, path: Path, cells: list[tuple[types.NotebookCellKind, str]]
 ) -> list[str]:
@@ -95,23 +104,14 @@ async def test_cell_edits_and_structure_changes(bare_client, tmp_path):
     # Edit the last cell: num_workers=0 starts no workers, the finding goes away.
     start_index = len(bare_client.publications)
     new_train = TRAIN.replace("num_workers=2", "num_workers=0")
-    bare_client.notebook_document_did_change(
-        types.DidChangeNotebookDocumentParams(
-            notebook_document=types.VersionedNotebookDocumentIdentifier(
-                version=2, uri=path.as_uri()
-            ),
-            change=types.NotebookDocumentChangeEvent(
-                cells=types.NotebookDocumentCellChanges(
-                    text_content=[
-                        types.NotebookDocumentCellContentChanges(
-                            document=types.VersionedTextDocumentIdentifier(uri=uris[2], version=2),
-                            changes=[types.TextDocumentContentChangeWholeDocument(new_train)],
-                        )
-                    ]
-                )
-            ),
-        )
-    )
+    change_notebook(bare_client, path, 2, types.NotebookDocumentCellChanges(
+        text_content=[
+            types.NotebookDocumentCellContentChanges(
+                document=types.VersionedTextDocumentIdentifier(uri=uris[2], version=2),
+                changes=[types.TextDocumentContentChangeWholeDocument(new_train)],
+            )
+        ]
+    ))
     cleared = await wait_for_publication(bare_client, uris[2], after=start_index)
     assert list(cleared.diagnostics) == []
     assert cleared.version == 2
@@ -120,44 +120,26 @@ async def test_cell_edits_and_structure_changes(bare_client, tmp_path):
     start_index = len(bare_client.publications)
     new_uri = cell_uri(path, 9)
     extra = "more = DataLoader(Squares(), num_workers=4)\nnext(iter(more))"
-    bare_client.notebook_document_did_change(
-        types.DidChangeNotebookDocumentParams(
-            notebook_document=types.VersionedNotebookDocumentIdentifier(
-                version=3, uri=path.as_uri()
+    change_notebook(bare_client, path, 3, types.NotebookDocumentCellChanges(
+        structure=types.NotebookDocumentCellChangeStructure(
+            array=types.NotebookCellArrayChange(
+                start=3, delete_count=0, cells=[types.NotebookCell(CODE, new_uri)]
             ),
-            change=types.NotebookDocumentChangeEvent(
-                cells=types.NotebookDocumentCellChanges(
-                    structure=types.NotebookDocumentCellChangeStructure(
-                        array=types.NotebookCellArrayChange(
-                            start=3, delete_count=0, cells=[types.NotebookCell(CODE, new_uri)]
-                        ),
-                        did_open=[types.TextDocumentItem(new_uri, "python", 1, extra)],
-                    )
-                )
-            ),
+            did_open=[types.TextDocumentItem(new_uri, "python", 1, extra)],
         )
-    )
+    ))
     added = await wait_for_publication(bare_client, new_uri, after=start_index)
     assert [d.code for d in added.diagnostics] == ["SPG401"]
     assert added.diagnostics[0].range.start.line == 0
 
     # Remove it again: its diagnostics are cleared.
     start_index = len(bare_client.publications)
-    bare_client.notebook_document_did_change(
-        types.DidChangeNotebookDocumentParams(
-            notebook_document=types.VersionedNotebookDocumentIdentifier(
-                version=4, uri=path.as_uri()
-            ),
-            change=types.NotebookDocumentChangeEvent(
-                cells=types.NotebookDocumentCellChanges(
-                    structure=types.NotebookDocumentCellChangeStructure(
-                        array=types.NotebookCellArrayChange(start=3, delete_count=1),
-                        did_close=[types.TextDocumentIdentifier(new_uri)],
-                    )
-                )
-            ),
+    change_notebook(bare_client, path, 4, types.NotebookDocumentCellChanges(
+        structure=types.NotebookDocumentCellChangeStructure(
+            array=types.NotebookCellArrayChange(start=3, delete_count=1),
+            did_close=[types.TextDocumentIdentifier(new_uri)],
         )
-    )
+    ))
     removed = await wait_for_publication(bare_client, new_uri, after=start_index)
     assert list(removed.diagnostics) == []
 
