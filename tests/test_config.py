@@ -264,7 +264,6 @@ def test_default_excludes_match_as_pathspec_would() -> None:
     components = ["pkg", ".venv", ".x", "venv", "venvs", "build", "builder", "rebuild",
                   "__pycache__", "site-packages", "node_modules", "a.b", "build.py", ".py",
                   "x.py", "src"]
-    checked = 0
     for depth in (1, 2, 3):
         for parts in itertools.product(components, repeat=depth):
             path = "/".join(parts)
@@ -272,5 +271,3 @@ def test_default_excludes_match_as_pathspec_would() -> None:
                 candidate = path + ("/" if is_dir else "")
                 assert config.is_excluded(path, is_dir=is_dir) == spec.match_file(candidate), (
                     candidate)
-                checked += 1
-    assert checked == 2 * sum(len(components) ** d for d in (1, 2, 3))
