@@ -68,6 +68,14 @@ STARTING = {
     + "P(target=work).start()\n",
     "base over lines": "import multiprocessing as mp\n" + WORKER
     + "class Job(\n        mp.Process):\n    pass\n\nJob(target=work).start()\n",
+    "loop over APIs": "import multiprocessing as mp\n" + WORKER
+    + "for make in [mp.Process]:\n    make(target=work).start()\n",
+    "returned": "import multiprocessing as mp\n" + WORKER
+    + "def factory():\n    return mp.Process\n\n\nfactory()(target=work).start()\n",
+    "alias after many comment lines": "import multiprocessing as mp\n" + WORKER
+    + "make = (\n" + "    # why\n" * 8 + "    mp.Process\n)\nmake(target=work).start()\n",
+    "import then code on one line": "import multiprocessing as mp\n" + WORKER
+    + "import os; make = mp.Process\nmake(target=work).start()\n",
 }
 
 # The prefilter may skip these: nothing here starts workers.
@@ -78,6 +86,10 @@ SKIPPED = {
     "a class of the same name": "class Pool:\n    pass\n",
     "a longer identifier": "ProcessGroup(1)\nMaxPool2d(2)\nspawned(1)\n",
     "get_context without fork": "import contextvars\nctx = code_context.get_context(frame)\n",
+    "docstring prose": 'def run():\n    """Process the data; spawn nothing; DataLoader-free."""\n',
+    "string": "LABEL = 'Pool size'\n",
+    "imports only": "from torch.utils.data import DataLoader\n"
+    "from torch.multiprocessing.spawn import ProcessContext\n",
 }
 
 

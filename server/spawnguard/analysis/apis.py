@@ -6,6 +6,7 @@ statically, whatever import form brought them in.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterator
@@ -155,8 +156,7 @@ def _identifier_around(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _api_words(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each API word spelled as a whole identifier, outside comment lines,
-    doctest lines (`>>>` cannot start a line of code) and the name of a `def`/`class`."""
+    """(start, end) of each API word spelled as a whole identifier."""
     # `get_context` matters only for a fork request (SPG601): a start through a context
     # spells the API it calls (`ctx.Process(`, `mp.get_context("spawn").Pool(`).
     wanted = WORKER_API_WORDS if "fork" in text else WORKER_API_WORDS - {"get_context"}
@@ -165,39 +165,56 @@ def _api_words(text: str) -> Iterator[tuple[int, int]]:
         while position >= 0:
             start, end = _identifier_around(text, position, position + len(needle))
             position = text.find(needle, end)
-            if text[start:end] not in wanted:
-                continue
-            before = text[text.rfind("\n", 0, start) + 1 : start].lstrip()
-            if before.startswith(("#", ">>>")) or before in ("def ", "async def ", "class "):
-                continue
-            yield start, end
+            if text[start:end] in wanted:
+                yield start, end
 
 
-# Names a statement binds: `name =`, `name :=`, `name: annotation =`.
-_BOUND_NAME = re.compile(r"(\w+)[ \t\f]*(?::=|=(?!=)|:[^=\n]*=(?!=))")
-# How far up a statement that continues (open bracket, backslash) is followed from an API name
-# to find the name it binds or the class it derives (a longer one is not followed).
-STATEMENT_WINDOW_LINES = 5
-_CLASS_LINE = re.compile(r"^[ \t\f]*class[ \t\f]", re.MULTILINE)
+# Strings and comments, leftmost first as the tokenizer reads them (an unclosed one runs to
+# the end of its line, or of the text for a triple-quoted one).
+_STRING_OR_COMMENT = re.compile(
+    r"#[^\n]*"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*(?:"""|\Z)'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)"
+    r'|"(?:[^"\\\n]|\\.)*"?'
+    r"|'(?:[^'\\\n]|\\.)*'?",
+    re.DOTALL)
 
 
-def _open_brackets(text: str) -> int:
-    return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
+class _NotCode:
+    """Where the text's strings and comments are (found once, when first asked)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._spans: list[tuple[int, int]] | None = None
+        self._starts: list[int] = []
+
+    def __contains__(self, position: int) -> bool:
+        if self._spans is None:
+            self._spans = [m.span() for m in _STRING_OR_COMMENT.finditer(self._text)]
+            self._starts = [start for start, _ in self._spans]
+        index = bisect.bisect_right(self._starts, position) - 1
+        return index >= 0 and position < self._spans[index][1]
 
 
-def _statement_before(text: str, start: int) -> str:
-    """The statement's text before `start`: its line, and the lines above while an open
-    bracket or a backslash carries the statement over from them."""
-    window_start = candidate = text.rfind("\n", 0, start) + 1
-    for _ in range(STATEMENT_WINDOW_LINES):
-        if candidate == 0:
-            break
-        previous = text.rfind("\n", 0, candidate - 1) + 1
-        if (text[previous : candidate - 1].rstrip().endswith("\\")
-                or _open_brackets(text[previous:start]) > 0):
-            window_start = previous
-        candidate = previous
-    return text[window_start:start]
+# `import a.b, c as d` / `from m import (a, b as c,` up to the name being read.
+_IMPORT_LIST = re.compile(
+    r"[ \t\f]+(?:\(\s*)?(?:[\w.]+(?:\s+as\s+\w+)?\s*,\s*|\\\n\s*)*(?:\w+\.)*")
+_FROM_MODULE = re.compile(r"[ \t\f]+[\w.]*")
+_IMPORT_AFTER = re.compile(r"[\w.]*[ \t\f]+import\b")
+
+
+def _imported_here(text: str, start: int, end: int) -> bool:
+    """Whether the name at start:end is imported (`import …`, `from … import …`) or is part
+    of the module path of a `from … import`: not a use of the API."""
+    keyword = text.rfind("import", 0, start)
+    if keyword >= 0 and _IMPORT_LIST.fullmatch(_COMMENT.sub("", text[keyword + 6 : start])):
+        return True
+    keyword = text.rfind("from", 0, start)
+    return (keyword >= 0 and _FROM_MODULE.fullmatch(text, keyword + 4, start) is not None
+            and _IMPORT_AFTER.match(text, end) is not None)
+
+
+_COMMENT = re.compile(r"#[^\n]*")
 
 
 def _code_after(text: str, position: int) -> int:
@@ -236,22 +253,30 @@ def _imported_as(text: str, end: int) -> str | None:
 
 
 def may_start_workers(text: str) -> bool:
-    """Lossless text test for the worker rules: an API name must be called (`Pool(`, also
-    across a line break or a comment inside brackets), be a class's base (a `Process`
-    subclass), or be bound to another name that is called (`import … as DL`,
-    `make = mp.Process`, `make: Any = (mp.Process)`, `(make := mp.Process)`, then `make(`)."""
+    """Lossless text test for the worker rules. An API name counts when it is called (`Pool(`,
+    also across a line break or a comment inside brackets), and when it is used otherwise in
+    code (not in a string or a comment) — bound to a name, returned, iterated over, a base
+    class: the model may follow it to a call. It does not count as the name a `def`/`class`
+    defines, on a comment or doctest line, or as what an import brings in (the import's `as`
+    alias is then looked for)."""
     text = one_line_break(text)
+    not_code = _NotCode(text)
     aliases: set[str] = set()
     for start, end in _api_words(text):
+        before = text[text.rfind("\n", 0, start) + 1 : start].lstrip()
+        if before in ("def ", "async def ", "class "):
+            continue  # the name being defined
+        if before.startswith(("#", ">>>")):
+            continue  # a comment line, or a doctest line (`>>>` cannot start a line of code)
         if _is_called(text, end):
+            return True  # counted even in a string: an f-string's braces hold code
+        if start in not_code:
+            continue
+        if not _imported_here(text, start, end):
             return True
-        statement = _statement_before(text, start)
-        if "class" in statement and _CLASS_LINE.search(statement):
-            return True  # a base class
         alias = _imported_as(text, end)
         if alias:
             aliases.add(alias)
-        aliases.update(_BOUND_NAME.findall(statement))
     aliases -= WORKER_API_WORDS  # their calls were looked at above
     return any(_is_called(text, end) for alias in aliases for _, end in _whole_words(text, alias))
 
