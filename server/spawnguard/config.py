@@ -48,7 +48,7 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 # The folders `DEFAULT_EXCLUDE` names besides hidden ones: with the default list, paths are
 # matched by name, without building (or importing) pathspec.
 _DEFAULT_EXCLUDED_FOLDERS = frozenset(
-    {"__pycache__", "site-packages", "node_modules", "venv", "build"})
+    glob.rstrip("/") for glob in DEFAULT_EXCLUDE if not glob.startswith("."))
 
 KNOWN_KEYS = (
     "select",
@@ -292,9 +292,13 @@ def matches_default_exclude(candidate: str) -> bool:
     """`DEFAULT_EXCLUDE` matched by hand (the tests check it against pathspec): a path is
     excluded when one of its folders is hidden or has one of the excluded names. `candidate`
     is relative, with `/` separators, and ends with `/` when it is a folder."""
-    folders = candidate.split("/")[:-1]
-    return any(folder.startswith(".") or folder in _DEFAULT_EXCLUDED_FOLDERS
-               for folder in folders if folder)
+    return any(is_default_excluded_folder(folder) for folder in candidate.split("/")[:-1]
+               if folder)
+
+
+def is_default_excluded_folder(name: str) -> bool:
+    """A folder the default excludes skip: hidden, or `__pycache__`, `site-packages`, …"""
+    return name.startswith(".") or name in _DEFAULT_EXCLUDED_FOLDERS
 
 
 def compile_globs(globs: Sequence[str], key: str) -> pathspec.PathSpec:

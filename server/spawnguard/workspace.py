@@ -10,9 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 
-# Folders no project import resolves into.
-SKIPPED_DIRS = frozenset({"site-packages", ".venv", "venv", "node_modules", "build", ".git",
-                          "__pycache__", ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
+from spawnguard.config import is_default_excluded_folder
 
 
 class WorkspaceFiles:
@@ -44,7 +42,8 @@ class WorkspaceFiles:
             yield root
             return
         for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith(".")]
+            # No project import resolves into the folders a check skips by default.
+            dirnames[:] = [d for d in dirnames if not is_default_excluded_folder(d)]
             for name in filenames:
                 if name.endswith(".py"):
                     yield os.path.join(dirpath, name)
