@@ -11,10 +11,10 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from robustness.checks import prefilters_off
 from runtime.harness import Outcome, run_script
 
 from spawnguard import batch, engine
@@ -164,11 +164,10 @@ def test_multi_file_script_outcome_matches_the_verdict(
 
 def full_run(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[tuple]]:
     """Every file analysed by every rule, with no text prefilter (the reference)."""
-    monkeypatch.setattr(engine, "ALL_RULES",
-                        tuple(replace(r, prefilter=None) for r in engine.ALL_RULES))
     monkeypatch.setattr(Project, "may_matter_to", lambda self, text, path: True)
     try:
-        return run_tree(root)
+        with prefilters_off():
+            return run_tree(root)
     finally:
         monkeypatch.undo()
 

@@ -8,11 +8,9 @@ function).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
+from robustness.checks import prefilters_off
 
-from spawnguard import engine
 from spawnguard.analysis.apis import WORKER_API_WORDS, may_start_workers
 from spawnguard.analysis.guard import may_have_broken_guard
 from spawnguard.engine import analyze
@@ -93,28 +91,25 @@ SKIPPED = {
 }
 
 
-def unfiltered_analysis(text: str, monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
-    with monkeypatch.context() as patch:
-        patch.setattr(engine, "ALL_RULES",
-                      tuple(replace(rule, prefilter=None) for rule in engine.ALL_RULES))
+def unfiltered_analysis(text: str) -> list[tuple]:
+    with prefilters_off():
         return [(f.code, f.range) for f in analyze(text)]
 
 
 @pytest.mark.parametrize("name", sorted(STARTING))
-def test_prefilters_keep_every_spelling(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prefilters_keep_every_spelling(name: str) -> None:
     text = STARTING[name]
-    reference = unfiltered_analysis(text, monkeypatch)
+    reference = unfiltered_analysis(text)
     assert reference, "the case itself must have findings"
     assert [(f.code, f.range) for f in analyze(text)] == reference
 
 
 @pytest.mark.parametrize("name", sorted(SKIPPED))
-def test_prefilters_skip_text_that_is_not_a_call(
-        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prefilters_skip_text_that_is_not_a_call(name: str) -> None:
     text = SKIPPED[name]
     assert not may_start_workers(text)
     assert not may_have_broken_guard(text)
-    assert unfiltered_analysis(text, monkeypatch) == []
+    assert unfiltered_analysis(text) == []
 
 
 def test_every_api_word_is_looked_for() -> None:
@@ -149,10 +144,9 @@ def test_prefilters_read_every_line_break(name: str, newline: str) -> None:
             may_have_broken_guard(text.replace("\n", newline))) == expected
 
 
-def test_guard_prefilter_reads_form_feeds_in_indentation(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_guard_prefilter_reads_form_feeds_in_indentation() -> None:
     text = "def main():\n    pass\n\n\fif __name__ is '__main__':\n    main()\n"
     assert may_have_broken_guard(text)
     found = [(f.code, f.range) for f in analyze(text)]
     assert "SPG301" in [code for code, _ in found]
-    assert found == unfiltered_analysis(text, monkeypatch)
+    assert found == unfiltered_analysis(text)
