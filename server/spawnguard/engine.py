@@ -13,6 +13,7 @@ from spawnguard.analysis.chunks import ChunkCache
 from spawnguard.analysis.collector import collector_paused
 from spawnguard.analysis.findings import Finding, Fix, LazyFixes, Position, Range
 from spawnguard.analysis.model import ModuleModel
+from spawnguard.analysis.nesting import StatementTooDeep
 from spawnguard.analysis.parse import parse_source
 from spawnguard.analysis.project import Project
 from spawnguard.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
@@ -81,20 +82,25 @@ def _analyze(text: str, path: str | None, settings: AnalysisSettings, project: P
     suppressions = Suppressions.scan(source)
     if suppressions.whole_file:
         return []
-    parsed = parse_source(source, parse_cache)
-    findings: list[Finding] = []
-    if settings.is_enabled(SYNTAX_ERROR_RULE.code):
-        findings.extend(parsed.errors)
+    # With rules to run, the nesting check is left to the scope walk (see `parse_source`).
+    parsed = parse_source(source, parse_cache, check_nesting=not rules)
+    found: list[Finding] = []
     if rules:
-        model = ModuleModel.build(source, parsed.tree, settings=settings, path=path,
-                                  project=project,
-                                  scope_cache=parse_cache.scopes if parse_cache else None)
+        scope_cache = parse_cache.scopes if parse_cache else None
+        try:
+            model = ModuleModel.build(source, parsed.tree, settings=settings, path=path,
+                                      project=project, scope_cache=scope_cache)
+        except StatementTooDeep:
+            parsed = parse_source(source, parse_cache)
+            model = ModuleModel.build(source, parsed.tree, settings=settings, path=path,
+                                      project=project, scope_cache=scope_cache)
         found = [f for rule in rules for f in rule.check(model)]
         if parsed.errors:
             # Fixes move and rewrite statements; around text that does not parse they could
             # garble it. Only suppressions are offered until the file parses again.
             found = [replace(f, fixes=()) for f in found]
-        findings.extend(found)
+    findings = list(parsed.errors) if settings.is_enabled(SYNTAX_ERROR_RULE.code) else []
+    findings.extend(found)
     return finalize(findings, source, suppressions, settings)
 
 

@@ -204,7 +204,7 @@ DEPTHS = (10, 50, 99, 100, 101, 150, 199, 200, 201, 300, 600, 1000, 5000)
 
 def deep_statement(rng: random.Random, depth: int) -> str:
     """One statement nested `depth` levels deep, in one of the ways code can nest."""
-    kind = rng.randrange(12)
+    kind = rng.randrange(DEEP_KINDS)
     if kind == 0:
         return "x = " + "(" * depth + "1" + ")" * depth
     if kind == 1:
@@ -228,7 +228,18 @@ def deep_statement(rng: random.Random, depth: int) -> str:
     if kind == 10:
         depth = min(depth, 120)  # indentation: the tokenizer stops at 100 levels anyway
         return "".join(" " * i + "if x:\n" for i in range(depth)) + " " * depth + "pass"
-    return "x = " + "{'k': " * depth + "1" + "}" * depth
+    if kind == 11:
+        return "x = " + "{'k': " * depth + "1" + "}" * depth
+    if kind == 12:
+        return "(" * depth + "a" + ",)" * depth + " = b"  # unpacking target
+    if kind == 13:
+        return "mp" + ".a" * depth + ": int"  # annotated, never assigned
+    if kind == 14:
+        return "def f(x: " + " + ".join(["1"] * depth) + "):\n    pass"
+    return "if " + "not " * depth + "x:\n    pass"  # a module-level if (guard candidate)
+
+
+DEEP_KINDS = 16
 
 
 def deep_nesting(rng: random.Random, text: str) -> str:

@@ -16,14 +16,16 @@ import pytest
 
 from robustness.checks import check_incremental, checked_analysis, checked_fix
 from robustness.corpus import seed_texts
+from robustness.mutations import DEEP_KINDS as DEEP_KIND_COUNT
 from robustness.mutations import deep_statement, many_lines
-from spawnguard.analysis.chunks import MAX_NESTING, ChunkCache, parse_chunks
+from spawnguard.analysis.chunks import ChunkCache, parse_chunks
+from spawnguard.analysis.nesting import MAX_NESTING
 from spawnguard.analysis.source import SourceText
 from spawnguard.engine import analyze, fix_text
 
 HEADER = ("import multiprocessing as mp\n\n\ndef work():\n    print('w')\n\n\n")
 START = "mp.Process(target=work).start()\n"
-DEEP_KINDS = range(12)
+DEEP_KINDS = range(DEEP_KIND_COUNT)
 
 
 class FixedChoice(random.Random):
@@ -54,6 +56,18 @@ def test_deep_nesting_is_reported_not_raised(kind: int, depth: int) -> None:
     start_line = text.count("\n")
     assert ("SPG101", start_line) in codes_by_line(text)
     checked_fix(text)
+
+
+@pytest.mark.parametrize("kind", DEEP_KINDS)
+def test_nesting_verdict_is_the_same_whole_and_chunked(kind: int) -> None:
+    """A whole-file analysis leaves the nesting check to the scope walk; an analysis with a
+    cache parses chunk by chunk and checks each. Around the limit they must agree exactly."""
+    for depth in range(MAX_NESTING // 2 - 8, MAX_NESTING + 8):
+        text = deep_script(kind, depth)
+        whole = [(f.code, f.range, f.message) for f in checked_analysis(text)]
+        chunked = [(f.code, f.range, f.message)
+                   for f in checked_analysis(text, parse_cache=ChunkCache())]
+        assert whole == chunked, f"depth {depth}"
 
 
 @pytest.mark.parametrize("kind", DEEP_KINDS)

@@ -13,11 +13,9 @@ broken chunks form one broken span, reported once as SPG000; everything else is 
 the broken spans were not there. (A file that parses as a whole is never chunked wrongly: with
 a cache, broken chunks are checked against a whole parse.)
 
-**Nesting.** A top-level statement nested more than `MAX_NESTING` levels deep (a chain of
-hundreds of `elif`s, `a + b + ...` over hundreds of terms, lambdas inside lambdas) is treated
-like one that does not parse: the model and the fixes walk the tree recursively, and such a
-statement would exhaust Python's recursion limit. Python itself refuses more than 100 levels of
-indentation and 200 of brackets; real code stays far below either.
+**Nesting.** A top-level statement nested more than `MAX_NESTING` levels deep is treated like
+one that does not parse (see `nesting`). Chunks are checked when parsed; a whole-file parse can
+leave the check to the scope walk, which raises `StatementTooDeep` for such a statement.
 
 A `ChunkCache` keeps each chunk's parse, keyed by its first line and text, from one version of
 a document to the next: an edit re-parses only the chunks it touched (and, when it adds or
@@ -31,11 +29,11 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
+from spawnguard.analysis.nesting import MAX_NESTING, too_deep
 from spawnguard.analysis.scopes import StatementFacts
 from spawnguard.analysis.source import SourceText
 
 MAX_MERGE = 8
-MAX_NESTING = 100
 _CONTINUATION_KEYWORDS = re.compile(r"(?:else|elif|except|finally|case)\b")
 _TRIPLE_QUOTE = re.compile(r"'''|\"\"\"")
 
@@ -85,46 +83,15 @@ def chunk_starts(lines: tuple[str, ...]) -> list[int]:
     return starts
 
 
-def nesting_exceeds(node: ast.AST, limit: int) -> bool:
-    """Whether the tree below `node` is more than `limit` levels deep (walked without
-    recursion). A node on one line shorter than half its remaining budget in characters is not
-    walked: below it, no AST level takes less than half a character."""
-    if _shallow(node, limit - 1):
-        return False
-    pending: list[tuple[ast.AST, int]] = [(node, 1)]
-    while pending:
-        current, depth = pending.pop()
-        if depth > limit:
-            return True
-        child_depth = depth + 1
-        room = limit - child_depth
-        pending.extend((child, child_depth) for child in ast.iter_child_nodes(current)
-                       if not _shallow(child, room))
-    return False
-
-
-def _shallow(node: ast.AST, room: int) -> bool:
-    """Whether `node` sits on one line and is too short to nest `room` levels below it."""
-    line = getattr(node, "lineno", None)
-    return (line is not None and line == node.end_lineno  # type: ignore[attr-defined]
-            and node.__class__ is not ast.JoinedStr
-            and 0 <= 2 * (node.end_col_offset - node.col_offset) + 2  # type: ignore[attr-defined]
-            < room)
-
-
-def too_deep(tree: ast.Module) -> ast.stmt | None:
-    """The first top-level statement nested more than `MAX_NESTING` levels deep."""
-    return next((s for s in tree.body if nesting_exceeds(s, MAX_NESTING)), None)
-
-
 class NotAnalysable(SyntaxError):
     """Code that may be valid Python but that the analyser cannot take: nested too deeply for
     the parser's stack or for the analyser's recursion."""
 
 
-def parse_text(text: str) -> ast.Module | SyntaxError:
+def parse_text(text: str, check_nesting: bool = True) -> ast.Module | SyntaxError:
     """`ast.parse` that returns its error instead of raising it: also for NUL bytes, input the
-    parser runs out of stack or memory on, and statements nested too deeply to analyse."""
+    parser runs out of stack or memory on, and (unless `check_nesting` is off) statements
+    nested too deeply to analyse."""
     try:
         with warnings.catch_warnings():
             # Invalid escape sequences in the user's code are not our business.
@@ -138,7 +105,7 @@ def parse_text(text: str) -> ast.Module | SyntaxError:
         return SyntaxError(str(error))
     except (RecursionError, MemoryError):
         return NotAnalysable("nested too deeply for the parser")
-    deep = too_deep(tree)
+    deep = too_deep(tree) if check_nesting else None
     if deep is not None:
         error = NotAnalysable(f"nested more than {MAX_NESTING} levels deep")
         error.lineno, error.offset = deep.lineno, deep.col_offset + 1

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from spawnguard.analysis.guard import GuardKind, GuardVerdict, classify
+from spawnguard.analysis.nesting import MAX_NESTING, StatementTooDeep, nesting_exceeds
 
 ScopeKind = Literal["module", "function", "class", "lambda", "comprehension"]
 Region = Literal["import", "guard"]
@@ -22,6 +23,11 @@ DefinitionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lam
 
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# The walk skips at most one level between two nodes it visits (a keyword, a comprehension, a
+# withitem) and the leaves below the last: a statement the walk sees less than this deep nests
+# at most MAX_NESTING levels. Deeper ones get the exact check.
+_NESTING_ALARM = MAX_NESTING // 2 - 2
+_NEVER = 1 << 62
 
 
 # Scopes, bindings and definitions point at each other. The links back to a scope's owner
@@ -182,6 +188,8 @@ class _Walker:
         self.scope = self.module
         self.region: Region | None = "import"
         self.top: ast.stmt | None = None
+        self.depth = 0
+        self.nesting_alarm = _NESTING_ALARM
 
     # --- bindings ------------------------------------------------------------------------------
 
@@ -204,12 +212,19 @@ class _Walker:
                     node: ast.AST, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
             self.bind(target.id, kind, node, value)
-        elif isinstance(target, ast.Tuple | ast.List):
-            for element in target.elts:
-                # Unpacking loses the link between a name and its value.
-                self.bind_target(element, "other" if kind == "assign" else kind, node, None)
-        elif isinstance(target, ast.Starred):
-            self.bind_target(target.value, "other", node, None)
+        elif isinstance(target, ast.Tuple | ast.List | ast.Starred):
+            # Target nesting counts towards the statement's depth like any other.
+            depth = self.depth = self.depth + 1
+            if depth > self.nesting_alarm:
+                self.check_nesting()
+            if isinstance(target, ast.Starred):
+                self.bind_target(target.value, "other", node, None)
+            else:
+                for element in target.elts:
+                    # Unpacking loses the link between a name and its value.
+                    self.bind_target(element, "other" if kind == "assign" else kind, node,
+                                     None)
+            self.depth = depth - 1
         else:
             self.visit(target)
 
@@ -232,7 +247,18 @@ class _Walker:
                 self.top = None
 
     def visit(self, node: ast.AST) -> None:
+        depth = self.depth = self.depth + 1
+        if depth > self.nesting_alarm:
+            self.check_nesting()
         _HANDLERS.get(node.__class__, _Walker.generic_visit)(self, node)
+        self.depth = depth - 1
+
+    def check_nesting(self) -> None:
+        """The walk is deep in the current top-level statement: check it exactly, once."""
+        assert self.top is not None
+        if nesting_exceeds(self.top, MAX_NESTING):
+            raise StatementTooDeep(self.top)
+        self.nesting_alarm = _NEVER
 
     def generic_visit(self, node: ast.AST) -> None:
         # iter_child_nodes without the generator: this loop runs for every node of the file.
@@ -264,6 +290,7 @@ class _Walker:
     def walk_top_level(self, statement: ast.stmt) -> StatementFacts:
         self.index = ScopeIndex(self.module)
         self.facts = StatementFacts(self.index)
+        self.depth, self.nesting_alarm = 0, _NESTING_ALARM
         self.visit_statement(statement)
         return self.facts
 
@@ -273,11 +300,12 @@ class _Walker:
         if self.scope is not self.module:
             self.generic_visit(node)
             return
+        # The test is walked before it is classified: the walk checks how deep it nests.
+        self.visit(node.test)
         verdict = classify(node.test)
         assert self.top is not None
         if verdict.kind is not GuardKind.NONE:
             self.index.module_ifs.append(ModuleIf(node, verdict, self.top))
-        self.visit(node.test)
         outer = self.region
         body_region, else_region = outer, outer
         if verdict.kind is GuardKind.GUARD:
@@ -337,6 +365,8 @@ class _Walker:
         if node.value is not None:
             self.visit(node.value)
             self.bind_target(node.target, "assign", node, node.value)
+        elif not isinstance(node.target, ast.Name):
+            self.visit(node.target)  # `a.b: int` binds nothing but is walked like any code
         self.visit(node.annotation)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
@@ -458,13 +488,58 @@ class _Walker:
 
     def visit_Call(self, node: ast.Call) -> None:
         self.index.calls.append(self.located(node))
-        self.generic_visit(node)
+        self.visit(node.func)
+        for argument in node.args:
+            self.visit(argument)
+        for keyword in node.keywords:
+            self.visit(keyword.value)
 
     def visit_Name(self, node: ast.Name) -> None:
         pass  # loads are resolved on demand; stores are bound by their statements
 
     def visit_Constant(self, node: ast.Constant) -> None:
         pass
+
+    # The commonest expressions, visited without `generic_visit`'s field loop and without
+    # their operator and context leaves: this walk covers every node of the file.
+
+    def visit_Attribute(self, node: ast.Attribute | ast.Starred) -> None:
+        self.visit(node.value)
+
+    visit_Starred = visit_Attribute
+    visit_keyword = visit_Attribute
+    visit_Expr = visit_Attribute
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        self.visit(node.left)
+        self.visit(node.right)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> None:
+        self.visit(node.operand)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        self.visit(node.left)
+        for comparator in node.comparators:
+            self.visit(comparator)
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        self.visit(node.value)
+        self.visit(node.slice)
+
+    def visit_Tuple(self, node: ast.Tuple | ast.List | ast.Set) -> None:
+        for element in node.elts:
+            self.visit(element)
+
+    visit_List = visit_Tuple
+    visit_Set = visit_Tuple
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        for value in node.values:
+            self.visit(value)
 
     def visit_comprehension_node(self, node: ast.AST, elements: list[ast.expr]) -> None:
         generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
