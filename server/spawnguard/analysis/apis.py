@@ -260,25 +260,29 @@ def may_start_workers(text: str) -> bool:
     defines, on a comment or doctest line, or as what an import brings in (the import's `as`
     alias is then looked for)."""
     text = one_line_break(text)
-    not_code = _NotCode(text)
+    uses = [(start, end) for start, end in _api_words(text) if _may_be_use(text, start)]
+    if any(_is_called(text, end) for _, end in uses):
+        return True  # counted even in a string: an f-string's braces hold code
+    not_code = _NotCode(text)  # looked for only now: it is the costliest part
     aliases: set[str] = set()
-    for start, end in _api_words(text):
-        before = text[text.rfind("\n", 0, start) + 1 : start].lstrip()
-        if before in ("def ", "async def ", "class "):
-            continue  # the name being defined
-        if before.startswith(("#", ">>>")):
-            continue  # a comment line, or a doctest line (`>>>` cannot start a line of code)
-        if _is_called(text, end):
-            return True  # counted even in a string: an f-string's braces hold code
-        if start in not_code:
+    for start, end in uses:
+        if _imported_here(text, start, end):
+            # (Also when in a string: an alias looked for in vain costs nothing but time.)
+            alias = _imported_as(text, end)
+            if alias:
+                aliases.add(alias)
             continue
-        if not _imported_here(text, start, end):
+        if start not in not_code:
             return True
-        alias = _imported_as(text, end)
-        if alias:
-            aliases.add(alias)
     aliases -= WORKER_API_WORDS  # their calls were looked at above
     return any(_is_called(text, end) for alias in aliases for _, end in _whole_words(text, alias))
+
+
+def _may_be_use(text: str, start: int) -> bool:
+    """False for the name a `def`/`class` defines and for a name on a comment or doctest line
+    (`>>>` cannot start a line of code)."""
+    before = text[text.rfind("\n", 0, start) + 1 : start].lstrip()
+    return before not in ("def ", "async def ", "class ") and not before.startswith(("#", ">>>"))
 
 
 def _whole_words(text: str, word: str) -> Iterator[tuple[int, int]]:

@@ -29,10 +29,17 @@ class AnalysisSettings:
                 f"not {self.assume_start_method!r}"
             )
 
+        # Answers of `is_enabled`, asked for every rule of every file analysed.
+        object.__setattr__(self, "_enabled", {})
+
     def is_enabled(self, code: str) -> bool:
-        best_select = max((len(p) for p in self.select if code.startswith(p)), default=-1)
-        best_ignore = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
-        return best_select >= 0 and best_select > best_ignore
+        enabled: dict[str, bool] = self._enabled  # type: ignore[attr-defined]
+        answer = enabled.get(code)
+        if answer is None:
+            best_select = max((len(p) for p in self.select if code.startswith(p)), default=-1)
+            best_ignore = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
+            answer = enabled[code] = best_select >= 0 and best_select > best_ignore
+        return answer
 
     def severity_of(self, code: str, default: Severity) -> Severity:
         return self.severity.get(code, default)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from spawnguard.analysis.model import ModuleModel
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per rule: compared by identity
 class Rule:
     code: str
     name: str
