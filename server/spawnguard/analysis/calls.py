@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from spawnguard.analysis.scopes import Definition, Located, Scope
-from spawnguard.analysis.workers import call_name
 
 if TYPE_CHECKING:
     from spawnguard.analysis.model import ModuleModel
@@ -124,12 +123,7 @@ def build_call_graph(model: ModuleModel) -> CallGraph:
             getattr(binding.value, "id", None) in names
             or getattr(binding.value, "attr", None) in names)}
     calls_by_caller: dict[Definition | None, list[Located]] = {}
-    for located in model.index.calls:
-        call = located.node
-        assert isinstance(call, ast.Call)
-        name = call_name(call)
-        if name is not None and name not in names:
-            continue
+    for located in model.index.calls_named(names | {None}):
         caller = executing_function(located.scope)
         if caller is False:
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -33,14 +33,16 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {value!r} (accepted: {accepted})") from None
 
 
-@dataclass(frozen=True, order=True)
-class Position:
+# Positions and ranges are named tuples rather than frozen dataclasses: an analysis makes a
+# few per finding and fix, and a tuple is built several times faster. They order as tuples.
+
+
+class Position(NamedTuple):
     line: int  # 1-based
     character: int  # 0-based, code points
 
 
-@dataclass(frozen=True, order=True)
-class Range:
+class Range(NamedTuple):
     start: Position
     end: Position
 

@@ -375,11 +375,8 @@ class ModuleModel:
 
     @cached_property
     def _add_argument_calls(self) -> list[Located]:
-        return [
-            c for c in self.index.calls
-            if isinstance(c.node, ast.Call) and isinstance(c.node.func, ast.Attribute)
-            and c.node.func.attr == "add_argument"
-        ]
+        return [c for c in self.index.calls_named({"add_argument"})
+                if isinstance(c.node.func, ast.Attribute)]  # type: ignore[attr-defined]
 
     def argparse_default(self, parser: Value, dest: str) -> Value:
         for located in self._add_argument_calls:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -136,9 +136,20 @@ class ScopeIndex:
     imported_roots: set[str] = field(default_factory=set)  # top packages imported anywhere
     imports: list[Located] = field(default_factory=list)  # import statements
 
+    # call_name of each of `calls`, worked out when first asked (see `calls_named`).
+    _call_names: list[str | None] | None = field(default=None, repr=False)
+
     @property
     def all_scopes(self) -> list[Scope]:
         return [self.module, *self.scope_of_node.values()]
+
+    def calls_named(self, names: Container[str | None]) -> list[Located]:
+        """The calls whose `call_name` is in `names` (None: a call of a call, a subscript...),
+        in walk order. Most consumers want a few names of many: each looks only at those."""
+        if self._call_names is None:
+            self._call_names = [call_name(c.node) for c in self.calls]  # type: ignore[arg-type]
+        return [c for c, name in zip(self.calls, self._call_names, strict=True)
+                if name in names]
 
     def absorb(self, other: ScopeIndex) -> None:
         self.definitions += other.definitions
@@ -174,6 +185,16 @@ class StatementFacts:
         for located in self.module_located:
             located.scope = module
         module.declared_global |= self.module_globals
+
+
+def call_name(call: ast.Call) -> str | None:
+    """The last identifier of what is called: `f` in `f()`, `m` in `a.b.m()`."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
 
 
 def _position(node: ast.AST) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from spawnguard.analysis import apis
 from spawnguard.analysis.project import LoaderFactory
-from spawnguard.analysis.scopes import Definition, Located, Scope
+from spawnguard.analysis.scopes import Definition, Located, Scope, call_name
 from spawnguard.analysis.values import Value
 
 if TYPE_CHECKING:
@@ -135,22 +135,15 @@ def dataloader_context(call: ast.Call) -> ast.expr | None:
                     _DATALOADER_POSITIONS["multiprocessing_context"])
 
 
-def call_name(call: ast.Call) -> str | None:
-    """The last identifier of what is called: `f` in `f()`, `m` in `a.b.m()`."""
-    func = call.func
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return None
-
-
 def _last_identifier(node: ast.expr | None) -> str | None:
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
         return node.attr
     return None
+
+
+_TASK_METHODS = apis.POOL_TASK_METHODS | apis.EXECUTOR_TASK_METHODS
 
 
 class _Detector:
@@ -244,8 +237,7 @@ class _Detector:
                 owner = binding.scope.definition if binding else None
                 if binding is not None and binding.kind == "param" and owner is not None:
                     iterated.setdefault(owner, {})[expr.id] = expr
-        candidates = [located for located in self.model.index.calls
-                      if call_name(located.node) in self._function_names]  # type: ignore[arg-type]
+        candidates = self.model.index.calls_named(self._function_names)
         changed = bool(iterated)
         while changed:
             changed = False
@@ -296,12 +288,9 @@ class _Detector:
                 sites.append((located, node.iter))
             else:
                 sites.append((located, node.generators[0].iter))  # type: ignore[attr-defined]
-        for located in self.model.index.calls:
+        for located in self.model.index.calls_named(self._iterating_names | {None}):
             call = located.node
             assert isinstance(call, ast.Call)
-            name = call_name(call)
-            if name is not None and name not in self._iterating_names:
-                continue
             func = self.model.infer(call.func, located.scope)
             if func.kind == "api" and func.qualname in apis.ITERATING_CALLS:
                 sites.extend((located, a) for a in call.args if not isinstance(a, ast.Starred))
@@ -318,11 +307,9 @@ class _Detector:
                 continue
             self.add_dataloader_start(loader, expr, located,
                                       self.describe_iteration(located.node, expr))
-        for located in self.model.index.calls:
+        for located in self.model.index.calls_named(self._function_names):
             call = located.node
             assert isinstance(call, ast.Call)
-            if call_name(call) not in self._function_names:
-                continue
             callee = self._callee(call, located.scope)
             if callee is None or callee not in self._iterated_params:
                 continue
@@ -349,7 +336,7 @@ class _Detector:
 
     def detect_calls(self) -> None:
         tasks_by_creation = self._task_calls()
-        for located in self.model.index.calls:
+        for located in self.model.index.calls_named(self._api_names | {"start", None}):
             call = located.node
             assert isinstance(call, ast.Call)
             scope = located.scope
@@ -393,14 +380,12 @@ class _Detector:
     def _task_calls(self) -> dict[int, list[tuple[Located, ast.Call, str]]]:
         """Pool/executor method calls grouped by the call that created the pool."""
         grouped: dict[int, list[tuple[Located, ast.Call, str]]] = {}
-        for located in self.model.index.calls:
+        for located in self.model.index.calls_named(_TASK_METHODS):
             call = located.node
             assert isinstance(call, ast.Call)
             if not isinstance(call.func, ast.Attribute):
                 continue
             method = call.func.attr
-            if method not in apis.POOL_TASK_METHODS and method not in apis.EXECUTOR_TASK_METHODS:
-                continue
             receiver = self.model.infer(call.func.value, located.scope)
             if receiver.kind == "instance" and receiver.call is not None:
                 grouped.setdefault(id(receiver.call), []).append((located, call, method))
