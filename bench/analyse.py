@@ -87,6 +87,11 @@ def main() -> int:
     return 0
 
 
+# Line counts that split the analysed files by size: below a few hundred lines the analysis's
+# fixed costs (choosing rules, positions, findings) weigh more against the parse.
+SIZE_BUCKETS = (100, 300, 1000)
+
+
 def _print_analysed(ratios: list[tuple[float, Path]]) -> None:
     if not ratios:
         return
@@ -95,6 +100,18 @@ def _print_analysed(ratios: list[tuple[float, Path]]) -> None:
     print(f"files analysed (not skipped by the prefilter): {len(ratios)}   "
           f"analyze/ast.parse median {median:.2f}x, worst {ratios[-1][0]:.2f}x "
           f"({ratios[-1][1]})")
+    by_size: dict[int, list[float]] = {}
+    for ratio, path in ratios:
+        lines = path.read_text(encoding="utf-8", errors="replace").count("\n")
+        bucket = next((i for i, bound in enumerate(SIZE_BUCKETS) if lines < bound),
+                      len(SIZE_BUCKETS))
+        by_size.setdefault(bucket, []).append(ratio)
+    for bucket, values in sorted(by_size.items()):
+        label = (f"< {SIZE_BUCKETS[bucket]} lines" if bucket < len(SIZE_BUCKETS)
+                 else f">= {SIZE_BUCKETS[-1]} lines")
+        within = sum(1 for value in values if value <= 2.0)
+        print(f"  {label:>16}: {len(values):4} files   median {statistics.median(values):.2f}x"
+              f"   worst {max(values):.2f}x   within 2x: {within}/{len(values)}")
 
 
 def _compare_with_ruff(target: Path, runs: int) -> None:

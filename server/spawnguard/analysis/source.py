@@ -9,6 +9,7 @@ would split on).
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -25,11 +26,15 @@ class SourceText:
     @cached_property
     def line_starts(self) -> tuple[int, ...]:
         """Offset (in code points) of the first character of each line."""
+        if "\r" not in self.text:  # (str methods: several times faster than the regex)
+            return (0, *itertools.accumulate(len(line) + 1 for line in self.lines[:-1]))
         return (0, *(m.end() for m in _LINE_BREAK.finditer(self.text)))
 
     @cached_property
     def lines(self) -> tuple[str, ...]:
         """Lines without their line break; there is always at least one (maybe empty)."""
+        if "\r" not in self.text:
+            return tuple(self.text.split("\n"))
         return tuple(_LINE_BREAK.split(self.text))
 
     @cached_property
