@@ -23,11 +23,14 @@ DefinitionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lam
 
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-# The walk skips at most one level between two nodes it visits (a keyword, a comprehension, a
-# withitem) and the leaves below the last: a statement the walk sees less than this deep nests
-# at most MAX_NESTING levels. Deeper ones get the exact check.
-_NESTING_ALARM = MAX_NESTING // 2 - 2
+# The walk skips at most one level between two nodes it counts (a keyword, a comprehension, a
+# withitem), two above an annotation (arguments, arg), and the leaves below the last (a name
+# and its context): a statement the walk sees at most this deep nests at most MAX_NESTING
+# levels (2 * 46 + 2 + 3 < 100). Deeper ones get the exact check.
+_NESTING_ALARM = MAX_NESTING // 2 - 4
 _NEVER = 1 << 62
+# Nodes the walk has nothing to do with (stores are bound by their statements).
+_LEAVES = frozenset({ast.Name, ast.Constant})
 
 
 # Scopes, bindings and definitions point at each other. The links back to a scope's owner
@@ -268,6 +271,8 @@ class _Walker:
                 self.top = None
 
     def visit(self, node: ast.AST) -> None:
+        if node.__class__ in _LEAVES:
+            return  # a third of all nodes: loads are resolved on demand, constants are data
         depth = self.depth = self.depth + 1
         if depth > self.nesting_alarm:
             self.check_nesting()
@@ -308,11 +313,13 @@ class _Walker:
             self.facts.module_children.append(scope)
         return scope
 
-    def walk_top_level(self, statement: ast.stmt) -> StatementFacts:
+    def walk_top_level(self, *statements: ast.stmt) -> StatementFacts:
+        """What walking these top-level statements finds."""
         self.index = ScopeIndex(self.module)
         self.facts = StatementFacts(self.index)
-        self.depth, self.nesting_alarm = 0, _NESTING_ALARM
-        self.visit_statement(statement)
+        for statement in statements:
+            self.depth, self.nesting_alarm = 0, _NESTING_ALARM
+            self.visit_statement(statement)
         return self.facts
 
     # --- statements ----------------------------------------------------------------------------
@@ -515,12 +522,6 @@ class _Walker:
         for keyword in node.keywords:
             self.visit(keyword.value)
 
-    def visit_Name(self, node: ast.Name) -> None:
-        pass  # loads are resolved on demand; stores are bound by their statements
-
-    def visit_Constant(self, node: ast.Constant) -> None:
-        pass
-
     # The commonest expressions, visited without `generic_visit`'s field loop and without
     # their operator and context leaves: this walk covers every node of the file.
 
@@ -626,6 +627,11 @@ def build_scopes(tree: ast.Module,
     be used after a newer one is built from the same cache.
     """
     walker = _Walker(tree)
+    if cache is None:
+        # Nothing to keep per statement: one set of facts for the whole module.
+        facts = walker.walk_top_level(*tree.body)
+        facts.move_to(walker.module)
+        return facts.index
     index = ScopeIndex(walker.module)
     kept: dict[ast.stmt, StatementFacts] = {}
     for statement in tree.body:
