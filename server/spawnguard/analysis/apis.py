@@ -150,9 +150,10 @@ def _identifier_around(text: str, start: int, end: int) -> tuple[int, int]:
     """The bounds of the identifier that contains text[start:end]."""
     while start > 0 and _is_word_char(text[start - 1]):
         start -= 1
-    while end < len(text) and _is_word_char(text[end]):
-        end += 1
-    return start, end
+    return start, _WORD_TAIL.match(text, end).end()  # type: ignore[union-attr]
+
+
+_WORD_TAIL = re.compile(r"\w*")  # what `_is_word_char` accepts, as a regex
 
 
 def _api_words(text: str) -> Iterator[tuple[int, int]]:
@@ -260,12 +261,15 @@ def may_start_workers(text: str) -> bool:
     defines, on a comment or doctest line, or as what an import brings in (the import's `as`
     alias is then looked for)."""
     text = one_line_break(text)
-    uses = [(start, end) for start, end in _api_words(text) if _may_be_use(text, start)]
-    if any(_is_called(text, end) for _, end in uses):
-        return True  # counted even in a string: an f-string's braces hold code
+    uncalled = []
+    for start, end in _api_words(text):
+        if _may_be_use(text, start):
+            if _is_called(text, end):
+                return True  # counted even in a string: an f-string's braces hold code
+            uncalled.append((start, end))
     not_code = _NotCode(text)  # looked for only now: it is the costliest part
     aliases: set[str] = set()
-    for start, end in uses:
+    for start, end in uncalled:
         if _imported_here(text, start, end):
             # (Also when in a string: an alias looked for in vain costs nothing but time.)
             alias = _imported_as(text, end)

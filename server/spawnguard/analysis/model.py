@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from spawnguard.analysis import apis
 from spawnguard.analysis.calls import CallGraph, Execution, build_call_graph
 from spawnguard.analysis.findings import Position, Range
+from spawnguard.analysis.guard import GuardKind
 from spawnguard.analysis.scopes import (
     Binding,
     Definition,
@@ -88,6 +89,14 @@ class ModuleModel:
         """The first correct main guard among the module's own statements (fixes add to it)."""
         top_level = {id(s) for s in self.tree.body}
         return next((g for g in self.index.guards if id(g) in top_level), None)
+
+    def guard_kind(self, node: ast.If) -> GuardKind:
+        """How a module-level `if` tests `__name__` (the walk classified each one)."""
+        return self._guard_kinds.get(id(node), GuardKind.NONE)
+
+    @cached_property
+    def _guard_kinds(self) -> dict[int, GuardKind]:
+        return {id(m.node): m.verdict.kind for m in self.index.module_ifs}
 
     def definition(self, node: ast.AST) -> Definition | None:
         return self.index.definition_of.get(id(node))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from spawnguard.analysis.guard import GuardKind, classify
+from spawnguard.analysis.guard import GuardKind
 from spawnguard.analysis.scopes import Definition, Scope, names_loaded_in
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def does_work(model: ModuleModel, statement: ast.stmt) -> bool:
     if isinstance(statement, ast.AnnAssign):
         return not is_cheap(model, statement.value)
     if isinstance(statement, ast.If):
-        verdict = classify(statement.test).kind
+        verdict = model.guard_kind(statement)
         if verdict is GuardKind.GUARD:
             return any(does_work(model, s) for s in statement.orelse)
         if verdict is GuardKind.INVERSE:
