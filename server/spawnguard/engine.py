@@ -95,10 +95,13 @@ def _analyze(text: str, path: str | None, settings: AnalysisSettings, project: P
             model = ModuleModel.build(source, parsed.tree, settings=settings, path=path,
                                       project=project, scope_cache=scope_cache)
         found = [f for rule in rules for f in rule.check(model)]
-        if parsed.errors:
-            # Fixes move and rewrite statements; around text that does not parse they could
-            # garble it. Only suppressions are offered until the file parses again.
-            found = [replace(f, fixes=()) for f in found]
+    if parsed.adopt:  # a first version, parsed whole and analysable: chunks for the next
+        assert parse_cache is not None
+        parse_cache.adopt(source, parsed.tree)
+    if parsed.errors:
+        # Fixes move and rewrite statements; around text that does not parse they could
+        # garble it. Only suppressions are offered until the file parses again.
+        found = [replace(f, fixes=()) for f in found]
     findings = list(parsed.errors) if settings.is_enabled(SYNTAX_ERROR_RULE.code) else []
     findings.extend(found)
     return finalize(findings, source, suppressions, settings)

@@ -36,6 +36,50 @@ def test_chunked_parse_equals_full_parse_on_valid_files(path: Path) -> None:
         ast.parse(text), include_attributes=True)
 
 
+TRICKY_LAYOUTS = [
+    "@decorator\n# between\n@other(1,\n2)\ndef f():\n    pass\n",
+    "x = (\n1,\n)\ny = [\n2]\n",
+    "a = 1; b = 2\nc = 3\n",
+    's = """\ntext in column 0\n"""\nt = 1\n',
+    "if a:\n    pass\nelif b:\n    pass\nelse:\n    pass\n",
+    "try:\n    pass\nexcept E:\n    pass\nfinally:\n    pass\n",
+    "match x:\n    case 1:\n        pass\n",
+    "v = 1 + \\\n2\nw = 3\n",
+    "# only a comment\n\n",
+    "class C:\n    @property\n    def p(self):\n        return 1\n\n\nC()\n",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", [p.read_text(encoding="utf-8") for p in EXAMPLES + STDLIB]
+                         + TRICKY_LAYOUTS,
+                         ids=[p.name for p in EXAMPLES + STDLIB]
+                         + [f"layout{i}" for i in range(len(TRICKY_LAYOUTS))])
+def test_adopting_a_whole_parse_fills_the_cache_as_chunked_parsing_does(text: str) -> None:
+    """The first version of a document is parsed whole and the cache filled from that parse:
+    the next version must find exactly the entries chunk-by-chunk parsing would have left."""
+    source = SourceText(text)
+    chunked = ChunkCache()
+    parse_chunks(source, chunked)
+    expected = {key: ast.dump(value, include_attributes=True)
+                for key, value in chunked.entries.items()
+                if isinstance(value, ast.Module) and value.body}
+    adopted = ChunkCache()
+    adopted.adopt(source, ast.parse(text))
+    assert {key: ast.dump(value, include_attributes=True)
+            for key, value in adopted.entries.items()} == expected
+
+
+def test_first_analysis_with_an_empty_cache_parses_once_and_fills_it() -> None:
+    text = (ROOT / "examples" / "broken" / "train_dataloader.py").read_text(encoding="utf-8")
+    cache = ChunkCache()
+    first = comparable(text, parse_cache=cache)
+    assert first == comparable(text)
+    assert cache.entries and all(isinstance(v, ast.Module) for v in cache.entries.values())
+    edited = text.replace("lr=0.5", "lr=0.25")
+    assert comparable(edited, parse_cache=cache) == comparable(edited)
+
+
 def blank_lines(text: str, first: int, last: int) -> str:
     lines = text.split("\n")
     for index in range(first - 1, min(last, len(lines))):

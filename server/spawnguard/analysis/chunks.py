@@ -25,6 +25,7 @@ removes lines, the chunks below it).
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -60,6 +61,42 @@ class ChunkCache:
     entries: dict[tuple[int, str], ast.Module | SyntaxError] = field(default_factory=dict)
     # What walking each reused top-level statement found (see `scopes.build_scopes`).
     scopes: dict[ast.stmt, StatementFacts] = field(default_factory=dict)
+
+    def adopt(self, source: SourceText, tree: ast.Module) -> None:
+        """Fill the cache from a parse of the whole text, as `parse_chunks` would have: each
+        run of chunks that holds whole statements, keyed by its first line and text.
+
+        The first version of a document is parsed whole (one parse instead of one per chunk,
+        with no line numbers to move); later versions then re-parse only the chunks an edit
+        touches. Runs of chunks without statements (comments) are left to be parsed then."""
+        lines = source.lines
+        starts = chunk_starts(lines)
+        ends = [*starts[1:], len(lines)]
+        entries: dict[tuple[int, str], ast.Module | SyntaxError] = {}
+        group: list[ast.stmt] = []
+        first = last = -1
+        for statement in tree.body:
+            top = min((d.lineno for d in getattr(statement, "decorator_list", ())),
+                      default=statement.lineno)
+            begins = bisect.bisect_right(starts, top - 1) - 1
+            if group and begins > last:
+                entries[self._key(lines, starts[first], ends[last])] = _module(group)
+                group = []
+            if not group:
+                first = begins
+            group.append(statement)
+            last = max(last, bisect.bisect_right(starts, statement.end_lineno - 1) - 1)  # type: ignore[operator]
+        if group:
+            entries[self._key(lines, starts[first], ends[last])] = _module(group)
+        self.entries = entries
+
+    @staticmethod
+    def _key(lines: tuple[str, ...], first: int, end: int) -> tuple[int, str]:
+        return (first, "\n".join(lines[first:end]))
+
+
+def _module(body: list[ast.stmt]) -> ast.Module:
+    return ast.Module(body=body, type_ignores=[])
 
 
 def chunk_starts(lines: tuple[str, ...]) -> list[int]:

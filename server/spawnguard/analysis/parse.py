@@ -16,6 +16,9 @@ class ParseResult:
     tree: ast.Module
     # One SPG000 per span that does not parse.
     errors: tuple[Finding, ...] = ()
+    # Parsed as a whole although a chunk cache was given (it was empty): the caller fills the
+    # cache (`ChunkCache.adopt`) once the tree is known to be analysable.
+    adopt: bool = False
 
 
 def syntax_error_finding(source: SourceText, message: str, line: int, column: int,
@@ -40,15 +43,16 @@ def syntax_error_finding(source: SourceText, message: str, line: int, column: in
 def parse_source(source: SourceText, cache: ChunkCache | None = None, *,
                  check_nesting: bool = True) -> ParseResult:
     """Parse the whole text; when it does not parse (or a cache from the previous version is
-    given), parse it chunk by chunk so that one broken statement does not hide the rest.
+    given, with entries), parse it chunk by chunk so that one broken statement does not hide
+    the rest.
 
     Without `check_nesting`, a whole-file parse may hold statements nested too deeply to
     analyse: the caller's scope walk finds them (`StatementTooDeep`) at a fraction of the cost
     of a separate check, and the caller parses again with the check."""
-    if cache is None:
+    if cache is None or not cache.entries:
         tree = parse_text(source.text, check_nesting)
         if isinstance(tree, ast.Module):
-            return ParseResult(tree)
+            return ParseResult(tree, adopt=cache is not None)
     chunked = parse_chunks(source, cache)
     if chunked.broken and cache is not None:
         # The chunking rule can split valid code (more than MAX_MERGE lines inside brackets
