@@ -24,9 +24,9 @@ DefinitionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lam
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 # The walk skips at most one level between two nodes it counts (a keyword, a comprehension, a
-# withitem), two above an annotation (arguments, arg), and the leaves below the last (a name
-# and its context): a statement the walk sees at most this deep nests at most MAX_NESTING
-# levels (2 * 46 + 2 + 3 < 100). Deeper ones get the exact check.
+# withitem), once two (arguments and arg, above an annotation), and two leaves below the last
+# (a name and its context): a statement the walk sees at most 46 deep nests at most
+# 46 + 45 + 1 + 2 = 94 levels, within MAX_NESTING. Deeper ones get the exact check.
 _NESTING_ALARM = MAX_NESTING // 2 - 4
 _NEVER = 1 << 62
 # Nodes the walk has nothing to do with (stores are bound by their statements).
