@@ -3,11 +3,13 @@
     python bench/analyse.py FILE_OR_TREE [--repeat N] [--runs N]
 
 For each file: the median time of `ast.parse` and of a first, uncached `spawnguard.engine.analyze`
-(which includes its own parse). For a tree: the totals, the ratios on the files that are
-analysed (the text prefilter skips the others unparsed), and — when `ruff` is on PATH — the wall
-time of `ruff check --select F --no-cache` beside `spawnguard check` on the same tree, run
-alternately `--runs` times (medians). The package's bytecode is compiled first, as an installed
-package's is. Figures only: these machines are noisy, so nothing here passes or fails.
+(which includes its own parse); for a single file also the language server's first analysis of
+a document it opens (with an empty chunk cache, which that analysis fills). For a tree: the
+totals, the ratios on the files that are analysed (the text prefilter skips the others
+unparsed), overall and by file size, and — when `ruff` is on PATH — the wall time of
+`ruff check --select F --no-cache` beside `spawnguard check` on the same tree, run alternately
+`--runs` times (medians). The package's bytecode is compiled first, as an installed package's
+is. Figures only: these machines are noisy, so nothing here passes or fails.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import warnings
 from pathlib import Path
 
 import spawnguard
+from spawnguard.analysis.chunks import ChunkCache
 from spawnguard.analysis.settings import DEFAULT_SETTINGS
 from spawnguard.engine import analyze, rules_for
 
@@ -55,6 +58,19 @@ def bench_file(path: Path, repeat: int) -> tuple[float, float]:
     return statistics.median(parse_samples), statistics.median(analyse_samples)
 
 
+def _print_editor_first_analysis(path: Path, repeat: int) -> None:
+    """The language server analyses a document it has just opened with an empty chunk cache
+    (filled from that analysis): this is its first analysis."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    parse_samples, editor_samples = [], []
+    for _ in range(repeat):
+        parse_samples.append(_median_seconds(lambda: ast.parse(text), 1))
+        editor_samples.append(_median_seconds(lambda: analyze(text, parse_cache=ChunkCache()), 1))
+    parse_time, editor_time = statistics.median(parse_samples), statistics.median(editor_samples)
+    print(f"editor's first analysis (empty chunk cache): {editor_time * 1000:.2f} ms   "
+          f"ratio: {editor_time / max(parse_time, 1e-9):.2f}x")
+
+
 def _wall(command: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
@@ -81,6 +97,8 @@ def main() -> int:
     print(f"files: {len(files)}")
     print(f"ast.parse: {total_parse * 1000:.2f} ms   analyze: {total_analyse * 1000:.2f} ms   "
           f"ratio: {total_analyse / max(total_parse, 1e-9):.2f}x")
+    if target.is_file():
+        _print_editor_first_analysis(target, options.repeat)
     if len(files) > 1:
         _print_analysed(ratios)
         _compare_with_ruff(target, options.runs)
