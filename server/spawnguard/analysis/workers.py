@@ -173,15 +173,24 @@ class _Detector:
                     pairs.append((name, sources))
         return pairs
 
+    @cached_property
+    def _names_bound_from(self) -> dict[str, list[str]]:
+        """Identifier → the names whose binding comes from it."""
+        bound: dict[str, list[str]] = {}
+        for name, sources in self._name_sources:
+            for source in sources:
+                bound.setdefault(source, []).append(name)
+        return bound
+
     def _names_reaching(self, names: frozenset[str]) -> set[str]:
+        """`names` and every name bound from one of them, directly or through others."""
         reached = set(names)
-        changed = True
-        while changed:
-            changed = False
-            for name, sources in self._name_sources:
-                if name not in reached and not sources.isdisjoint(reached):
+        pending = [name for name in names if name in self._names_bound_from]
+        while pending:
+            for name in self._names_bound_from.get(pending.pop(), ()):
+                if name not in reached:
                     reached.add(name)
-                    changed = True
+                    pending.append(name)
         return reached
 
     def _may_call_api(self, call: ast.Call) -> bool:
