@@ -80,15 +80,17 @@ def _wall(command: list[str]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("target", type=Path)
-    parser.add_argument("--repeat", type=int, default=5, help="timings per file (a file)")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="timings per file (default: 5 for a file, 1 for each file of a tree)")
     parser.add_argument("--runs", type=int, default=5, help="runs of each tool (a tree)")
     options = parser.parse_args()
     target: Path = options.target
     files = [target] if target.is_file() else sorted(target.rglob("*.py"))
+    repeat = options.repeat or (5 if target.is_file() else 1)
     total_parse = total_analyse = 0.0
     ratios: list[tuple[float, Path]] = []
     for path in files:
-        parse_time, analyse_time = bench_file(path, options.repeat if target.is_file() else 1)
+        parse_time, analyse_time = bench_file(path, repeat)
         total_parse += parse_time
         total_analyse += analyse_time
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -98,7 +100,7 @@ def main() -> int:
     print(f"ast.parse: {total_parse * 1000:.2f} ms   analyze: {total_analyse * 1000:.2f} ms   "
           f"ratio: {total_analyse / max(total_parse, 1e-9):.2f}x")
     if target.is_file():
-        _print_editor_first_analysis(target, options.repeat)
+        _print_editor_first_analysis(target, repeat)
     if len(files) > 1:
         _print_analysed(ratios)
         _compare_with_ruff(target, options.runs)
