@@ -85,7 +85,8 @@ class ChunkCache:
             if not group:
                 first = begins
             group.append(statement)
-            last = max(last, bisect.bisect_right(starts, statement.end_lineno - 1) - 1)  # type: ignore[operator]
+            end_line: int = statement.end_lineno  # type: ignore[assignment]
+            last = max(last, bisect.bisect_right(starts, end_line - 1) - 1)
         if group:
             entries[self._key(lines, starts[first], ends[last])] = _module(group)
         self.entries = entries
