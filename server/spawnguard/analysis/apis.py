@@ -142,18 +142,19 @@ def one_line_break(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-def _is_word_char(char: str) -> bool:
+def is_word_char(char: str) -> bool:
+    """Whether the character may be part of an identifier (as far as the text tests need)."""
     return char.isalnum() or char == "_"
 
 
 def _identifier_around(text: str, start: int, end: int) -> tuple[int, int]:
     """The bounds of the identifier that contains text[start:end]."""
-    while start > 0 and _is_word_char(text[start - 1]):
+    while start > 0 and is_word_char(text[start - 1]):
         start -= 1
     return start, _WORD_TAIL.match(text, end).end()  # type: ignore[union-attr]
 
 
-_WORD_TAIL = re.compile(r"\w*")  # what `_is_word_char` accepts, as a regex
+_WORD_TAIL = re.compile(r"\w*")  # what `is_word_char` accepts, as a regex
 
 
 def _api_words(text: str) -> Iterator[tuple[int, int]]:
@@ -244,13 +245,10 @@ def _imported_as(text: str, end: int) -> str | None:
     """`name` in `API as name` (an import alias, perhaps in a bracketed import list)."""
     position = _code_after(text, end)
     if not (text.startswith("as", position) and position + 2 < len(text)
-            and not _is_word_char(text[position + 2])):
+            and not is_word_char(text[position + 2])):
         return None
     start = _code_after(text, position + 2)
-    name_end = start
-    while name_end < len(text) and _is_word_char(text[name_end]):
-        name_end += 1
-    return text[start:name_end] or None
+    return text[start : _WORD_TAIL.match(text, start).end()] or None  # type: ignore[union-attr]
 
 
 def may_start_workers(text: str) -> bool:
@@ -295,8 +293,8 @@ def _whole_words(text: str, word: str) -> Iterator[tuple[int, int]]:
     start = text.find(word)
     while start >= 0:
         end = start + len(word)
-        if (start == 0 or not _is_word_char(text[start - 1])) and (
-                end == len(text) or not _is_word_char(text[end])):
+        if (start == 0 or not is_word_char(text[start - 1])) and (
+                end == len(text) or not is_word_char(text[end])):
             yield start, end
         start = text.find(word, end)
 

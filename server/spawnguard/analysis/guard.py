@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from spawnguard.analysis.apis import one_line_break
+from spawnguard.analysis.apis import is_word_char, one_line_break
 
 MAIN = "__main__"
 CHILD = "__mp_main__"
@@ -218,8 +218,7 @@ def _starts_if(line: str) -> bool:
     """Whether the line starts an `if` or `elif` header."""
     stripped = line.lstrip(" \t\f")  # Python's indentation may hold form feeds
     keyword = 2 if stripped.startswith("if") else 4 if stripped.startswith("elif") else 0
-    return keyword > 0 and not (len(stripped) > keyword
-                                and (stripped[keyword].isalnum() or stripped[keyword] == "_"))
+    return keyword > 0 and not (len(stripped) > keyword and is_word_char(stripped[keyword]))
 
 
 # Headers judged by their text alone: the usual correct guards.
