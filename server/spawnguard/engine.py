@@ -6,6 +6,7 @@ fix they apply goes through `fix_text` / `apply_edits`.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -86,14 +87,15 @@ def _analyze(text: str, path: str | None, settings: AnalysisSettings, project: P
     parsed = parse_source(source, parse_cache, check_nesting=not rules)
     found: list[Finding] = []
     if rules:
-        scope_cache = parse_cache.scopes if parse_cache else None
+        def build(tree: ast.Module) -> ModuleModel:
+            return ModuleModel.build(source, tree, settings=settings, path=path, project=project,
+                                     scope_cache=parse_cache.scopes if parse_cache else None)
+
         try:
-            model = ModuleModel.build(source, parsed.tree, settings=settings, path=path,
-                                      project=project, scope_cache=scope_cache)
+            model = build(parsed.tree)
         except StatementTooDeep:
-            parsed = parse_source(source, parse_cache)
-            model = ModuleModel.build(source, parsed.tree, settings=settings, path=path,
-                                      project=project, scope_cache=scope_cache)
+            parsed = parse_source(source, parse_cache)  # checked: the deep statement is SPG000
+            model = build(parsed.tree)
         found = [f for rule in rules for f in rule.check(model)]
     if parsed.adopt:  # a first version, parsed whole and analysable: chunks for the next
         assert parse_cache is not None

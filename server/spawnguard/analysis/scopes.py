@@ -525,11 +525,10 @@ class _Walker:
     # The commonest expressions, visited without `generic_visit`'s field loop and without
     # their operator and context leaves: this walk covers every node of the file.
 
-    def visit_Attribute(self, node: ast.Attribute | ast.Starred) -> None:
+    def visit_Attribute(self, node: ast.Attribute | ast.Starred | ast.Expr) -> None:
         self.visit(node.value)
 
     visit_Starred = visit_Attribute
-    visit_keyword = visit_Attribute
     visit_Expr = visit_Attribute
 
     def visit_Return(self, node: ast.Return) -> None:
