@@ -24,8 +24,9 @@ class WorkspaceFiles:
         self._names: set[str] | None = None
 
     def __getstate__(self) -> dict[str, object]:
-        # Pickled for worker processes with the index built: they need not walk again.
-        self.has_name("")
+        # Pickled for worker processes with the folder index and name set built: they need
+        # not walk the folders again.
+        self.has_name("")  # builds both
         return self.__dict__
 
     def _all_files(self) -> set[str]:
