@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
+from spawnguard.analysis.apis import WORKER_API_WORDS
+
 Mutation = Callable[[random.Random, str], str]
 
 BRACKETS = "([{)]}"
@@ -137,9 +139,10 @@ def insert_tokens(rng: random.Random, text: str) -> str:
     return text
 
 
-# A worker API name right before `(` (no backtracking: the fuzzed lines can be huge).
-_API_CALL = re.compile(r"\b(?:DataLoader|Process|Pool|Manager|ProcessPoolExecutor|spawn"
-                       r"|start_processes|Parallel|set_start_method|get_context)\(")
+# A worker API name right before `(` (no backtracking: the fuzzed lines can be huge). The
+# names are the prefilter's own list, so that every spelling it looks for is respelled.
+_API_CALL = re.compile(r"\b(?:" + "|".join(sorted(WORKER_API_WORDS, key=len, reverse=True))
+                       + r")\(")
 CALL_GAPS = (" ", "\f", " \\\n", "\n", "  # a comment (with brackets)\n")
 
 
