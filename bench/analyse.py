@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import spawnguard
@@ -32,17 +33,15 @@ from spawnguard.analysis.settings import DEFAULT_SETTINGS
 from spawnguard.engine import analyze, rules_for
 
 
-def _median_seconds(action, repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+def _seconds(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
 
 
-def bench_file(path: Path, repeat: int) -> tuple[float, float]:
-    text = path.read_text(encoding="utf-8", errors="replace")
+def _parse_beside(text: str, action: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median seconds of `ast.parse(text)` and of `action`, run alternately so that load
+    changes on a noisy machine hit both alike."""
 
     def parse() -> None:
         with warnings.catch_warnings():
@@ -50,23 +49,15 @@ def bench_file(path: Path, repeat: int) -> tuple[float, float]:
             with contextlib.suppress(SyntaxError, ValueError):
                 ast.parse(text)
 
-    # Alternate the two so that load changes on a noisy machine hit both alike.
-    parse_samples, analyse_samples = [], []
-    for _ in range(repeat):
-        parse_samples.append(_median_seconds(parse, 1))
-        analyse_samples.append(_median_seconds(lambda: analyze(text), 1))
-    return statistics.median(parse_samples), statistics.median(analyse_samples)
+    samples = [(_seconds(parse), _seconds(action)) for _ in range(repeat)]
+    return (statistics.median(p for p, _ in samples), statistics.median(a for _, a in samples))
 
 
-def _print_editor_first_analysis(path: Path, repeat: int) -> None:
+def _print_editor_first_analysis(text: str, repeat: int) -> None:
     """The language server analyses a document it has just opened with an empty chunk cache
     (filled from that analysis): this is its first analysis."""
-    text = path.read_text(encoding="utf-8", errors="replace")
-    parse_samples, editor_samples = [], []
-    for _ in range(repeat):
-        parse_samples.append(_median_seconds(lambda: ast.parse(text), 1))
-        editor_samples.append(_median_seconds(lambda: analyze(text, parse_cache=ChunkCache()), 1))
-    parse_time, editor_time = statistics.median(parse_samples), statistics.median(editor_samples)
+    parse_time, editor_time = _parse_beside(
+        text, lambda: analyze(text, parse_cache=ChunkCache()), repeat)
     print(f"editor's first analysis (empty chunk cache): {editor_time * 1000:.2f} ms   "
           f"ratio: {editor_time / max(parse_time, 1e-9):.2f}x")
 
@@ -88,19 +79,20 @@ def main() -> int:
     files = [target] if target.is_file() else sorted(target.rglob("*.py"))
     repeat = options.repeat or (5 if target.is_file() else 1)
     total_parse = total_analyse = 0.0
-    ratios: list[tuple[float, Path]] = []
+    ratios: list[tuple[float, Path, int]] = []  # (ratio, file, lines) of the analysed files
     for path in files:
-        parse_time, analyse_time = bench_file(path, repeat)
+        text = path.read_text(encoding="utf-8", errors="replace")
+        parse_time, analyse_time = _parse_beside(text, lambda text=text: analyze(text), repeat)
         total_parse += parse_time
         total_analyse += analyse_time
-        text = path.read_text(encoding="utf-8", errors="replace")
         if rules_for(text, DEFAULT_SETTINGS) is not None and parse_time > 0:
-            ratios.append((analyse_time / parse_time, path))
+            ratios.append((analyse_time / parse_time, path, text.count("\n")))
     print(f"files: {len(files)}")
     print(f"ast.parse: {total_parse * 1000:.2f} ms   analyze: {total_analyse * 1000:.2f} ms   "
           f"ratio: {total_analyse / max(total_parse, 1e-9):.2f}x")
     if target.is_file():
-        _print_editor_first_analysis(target, repeat)
+        _print_editor_first_analysis(target.read_text(encoding="utf-8", errors="replace"),
+                                     repeat)
     if len(files) > 1:
         _print_analysed(ratios)
         _compare_with_ruff(target, options.runs)
@@ -112,17 +104,16 @@ def main() -> int:
 SIZE_BUCKETS = (100, 300, 1000)
 
 
-def _print_analysed(ratios: list[tuple[float, Path]]) -> None:
+def _print_analysed(ratios: list[tuple[float, Path, int]]) -> None:
     if not ratios:
         return
     ratios.sort()
-    median = statistics.median(ratio for ratio, _ in ratios)
+    median = statistics.median(ratio for ratio, _, _ in ratios)
     print(f"files analysed (not skipped by the prefilter): {len(ratios)}   "
           f"analyze/ast.parse median {median:.2f}x, worst {ratios[-1][0]:.2f}x "
           f"({ratios[-1][1]})")
     by_size: dict[int, list[float]] = {}
-    for ratio, path in ratios:
-        lines = path.read_text(encoding="utf-8", errors="replace").count("\n")
+    for ratio, _, lines in ratios:
         bucket = next((i for i, bound in enumerate(SIZE_BUCKETS) if lines < bound),
                       len(SIZE_BUCKETS))
         by_size.setdefault(bucket, []).append(ratio)
