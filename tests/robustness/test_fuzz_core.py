@@ -104,4 +104,3 @@ def test_cached_analysis_of_valid_code_the_chunking_rule_splits(text: str) -> No
 def test_replayed_edit_sequence_1434() -> None:
     """`bench/fuzz.py --replay edits:1434`: a backslash typed alone on a guard-body line."""
     check_incremental(edit_sequence(1434, small_seed_texts(), length=15))
-

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from spawnguard.analysis import parse
 from spawnguard.analysis.chunks import ChunkCache, parse_chunks
 from spawnguard.analysis.source import SourceText
 from spawnguard.engine import analyze
@@ -70,11 +71,22 @@ def test_adopting_a_whole_parse_fills_the_cache_as_chunked_parsing_does(text: st
             for key, value in adopted.entries.items()} == expected
 
 
-def test_first_analysis_with_an_empty_cache_parses_once_and_fills_it() -> None:
+def test_first_analysis_with_an_empty_cache_parses_once_and_fills_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     text = (ROOT / "examples" / "broken" / "train_dataloader.py").read_text(encoding="utf-8")
+    expected = comparable(text)
+    parsed: list[str] = []
+    real_parse_text = parse.parse_text
+
+    def counting_parse_text(chunk: str, *args: object) -> object:
+        parsed.append(chunk)
+        return real_parse_text(chunk, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parse, "parse_text", counting_parse_text)
     cache = ChunkCache()
-    first = comparable(text, parse_cache=cache)
-    assert first == comparable(text)
+    assert comparable(text, parse_cache=cache) == expected
+    assert parsed == [text]  # one parse of the whole text, not one per chunk
+    monkeypatch.undo()
     assert cache.entries and all(isinstance(v, ast.Module) for v in cache.entries.values())
     edited = text.replace("lr=0.5", "lr=0.25")
     assert comparable(edited, parse_cache=cache) == comparable(edited)
