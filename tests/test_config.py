@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
+import pathspec
 import pytest
 
 from spawnguard.analysis.findings import Severity
@@ -255,10 +257,6 @@ def test_bad_key_in_a_top_level_config_file_has_no_table_prefix(tmp_path: Path) 
 def test_default_excludes_match_as_pathspec_would() -> None:
     """The default list is matched by name without pathspec; every combination of usual and
     tricky path components must get pathspec's own verdict."""
-    import itertools
-
-    import pathspec
-
     spec = pathspec.GitIgnoreSpec.from_lines(DEFAULT_EXCLUDE)
     config = Config()
     components = ["pkg", ".venv", ".x", "venv", "venvs", "build", "builder", "rebuild",
