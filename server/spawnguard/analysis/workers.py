@@ -135,14 +135,6 @@ def dataloader_context(call: ast.Call) -> ast.expr | None:
                     _DATALOADER_POSITIONS["multiprocessing_context"])
 
 
-def _last_identifier(node: ast.expr | None) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
-
-
 _TASK_METHODS = apis.POOL_TASK_METHODS | apis.EXECUTOR_TASK_METHODS
 
 
@@ -157,41 +149,43 @@ class _Detector:
         self._function_names = {d.name for d in model.index.definitions if not d.is_lambda}
 
     @cached_property
-    def _name_sources(self) -> list[tuple[str, set[str]]]:
-        """(name, identifiers its binding comes from) for imports and simple assignments."""
-        pairs = []
-        for scope in self.model.index.all_scopes:
+    def _names_bound_from(self) -> dict[str, list[str]]:
+        """Identifier → the names whose binding comes from it: an import of it (under its own
+        or its canonical last name), or an assignment, loop or `with` of a name or attribute
+        ending in it."""
+        bound: dict[str, list[str]] = {}
+        index = self.model.index
+        for scope in (index.module, *index.scope_of_node.values()):
             for name, bindings in scope.bindings.items():
                 for binding in bindings:
-                    if binding.kind == "import" and binding.qualname:
-                        sources = {binding.qualname.rsplit(".", 1)[-1],
-                                   apis.canonical(binding.qualname).rsplit(".", 1)[-1]}
-                    elif (source := _last_identifier(binding.value)) is not None:
-                        sources = {source}
-                    else:
+                    qualname = binding.qualname
+                    if qualname and binding.kind == "import":
+                        last = qualname.rpartition(".")[2]
+                        bound.setdefault(last, []).append(name)
+                        canonical_last = apis.canonical(qualname).rpartition(".")[2]
+                        if canonical_last != last:
+                            bound.setdefault(canonical_last, []).append(name)
                         continue
-                    pairs.append((name, sources))
-        return pairs
-
-    @cached_property
-    def _names_bound_from(self) -> dict[str, list[str]]:
-        """Identifier → the names whose binding comes from it."""
-        bound: dict[str, list[str]] = {}
-        for name, sources in self._name_sources:
-            for source in sources:
-                bound.setdefault(source, []).append(name)
+                    value = binding.value
+                    if value is None:  # parameters, definitions, most imports
+                        continue
+                    if isinstance(value, ast.Name):
+                        bound.setdefault(value.id, []).append(name)
+                    elif isinstance(value, ast.Attribute):
+                        bound.setdefault(value.attr, []).append(name)
         return bound
 
-    def _names_reaching(self, names: frozenset[str]) -> set[str]:
+    def _names_reaching(self, names: frozenset[str]) -> frozenset[str]:
         """`names` and every name bound from one of them, directly or through others."""
-        reached = set(names)
-        pending = [name for name in names if name in self._names_bound_from]
+        bound = self._names_bound_from
+        extra: set[str] = set()
+        pending = [source for source in bound if source in names]
         while pending:
-            for name in self._names_bound_from.get(pending.pop(), ()):
-                if name not in reached:
-                    reached.add(name)
+            for name in bound.get(pending.pop(), ()):
+                if name not in names and name not in extra:
+                    extra.add(name)
                     pending.append(name)
-        return reached
+        return names | extra if extra else names
 
     def _may_call_api(self, call: ast.Call) -> bool:
         # A call of this file's own functions infers to a definition, never to an API.
