@@ -13,24 +13,16 @@ import argparse
 import io
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TextIO
 
 import spawnguard
-from spawnguard import batch, engine
+from spawnguard import batch
 from spawnguard.analysis.findings import Finding
 from spawnguard.analysis.project import Project
-from spawnguard.analysis.settings import AnalysisSettings
-from spawnguard.config import (
-    Config,
-    ConfigError,
-    find_config_file,
-    load_config,
-    parse_comma_list,
-    parse_selectors,
-)
+from spawnguard.config import ConfigError, parse_comma_list, parse_selectors
 from spawnguard.files import (
     SourceFile,
     UnreadableSource,
@@ -38,184 +30,43 @@ from spawnguard.files import (
     problem_finding,
     read_file,
 )
-from spawnguard.notebook_file import NotebookFile
 from spawnguard.output import FORMATS, FileReport, Report
 from spawnguard.output.common import is_failure, plural
 from spawnguard.rules import RULES_BY_CODE, rule_by_code
+from spawnguard.targets import (
+    PYTHON,
+    STDIN_PATH,
+    ConfigResolver,
+    Target,
+    UsageError,
+    collect_targets,
+    printable,
+)
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
-STDIN_PATH = "-"
-
-
-class UsageError(Exception):
-    """A mistake on the command line; printed as `spawnguard: error: …`, exit 2."""
-
-
-# --- kinds of files -------------------------------------------------------------------------
-
-
-class FileKind(Protocol):
-    """How one kind of file is analysed and fixed, in the text read from disk.
-
-    `.py` is the only kind today; notebooks (`.ipynb`) plug in here with their own
-    text ⇄ cells mapping.
-    """
-
-    name: str
-    suffixes: tuple[str, ...]
-
-    def analyze(self, text: str, *, path: str, settings: AnalysisSettings,
-                project: Project | None = None) -> list[Finding]: ...
-
-    def fix(self, text: str, *, path: str, settings: AnalysisSettings,
-            project: Project | None = None) -> engine.FixResult: ...
-
-
-@dataclass(frozen=True)
-class PythonFile:
-    name: str = "python"
-    suffixes: tuple[str, ...] = (".py",)
-
-    def analyze(self, text: str, *, path: str, settings: AnalysisSettings,
-                project: Project | None = None) -> list[Finding]:
-        return engine.analyze(text, path=path, settings=settings, project=project)
-
-    def fix(self, text: str, *, path: str, settings: AnalysisSettings,
-            project: Project | None = None) -> engine.FixResult:
-        return engine.fix_text(text, path=path, settings=settings, project=project)
-
-
-PYTHON = PythonFile()
-NOTEBOOK = NotebookFile()
-FILE_KINDS: list[FileKind] = [PYTHON, NOTEBOOK]
-
-
-def kind_of(path: str, *, explicit: bool) -> FileKind | None:
-    """The kind for a file; a file named on the command line is Python unless known otherwise."""
-    lowered = path.lower()
-    for kind in FILE_KINDS:
-        if lowered.endswith(kind.suffixes):
-            return kind
-    return PYTHON if explicit else None
-
-
-# --- finding the files ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Target:
-    display_path: str  # as given, or as found under a folder that was given
-    file: Path | None  # None: standard input
-    config: Config
-    kind: FileKind
-
-
-@dataclass
-class ConfigResolver:
-    """One configuration per `pyproject.toml`, found from each checked path."""
-
-    config_file: Path | None
-    select: tuple[str, ...] | None
-    ignore: tuple[str, ...] | None
-    _cache: dict[Path | None, Config] = field(default_factory=dict)
-
-    def for_path(self, start: Path) -> Config:
-        found = self.config_file or find_config_file(start)
-        if found not in self._cache:
-            # No config file: the defaults, with exclude globs relative to the working folder.
-            config = load_config(config_file=found) if found else Config(root=Path.cwd().resolve())
-            self._cache[found] = config.with_overrides(self.select, self.ignore)
-        return self._cache[found]
-
-
-def collect_targets(
-    paths: Sequence[str], stdin_filename: str | None, configs: ConfigResolver
-) -> list[Target]:
-    missing = [p for p in paths if p != STDIN_PATH and not os.path.exists(p)]
-    if missing:
-        raise UsageError("; ".join(f"{p}: no such file or directory" for p in missing))
-    targets: list[Target] = []
-    seen: set[str] = set()
-    for given in paths:
-        if given == STDIN_PATH:
-            display = stdin_filename or STDIN_PATH
-            start = Path(stdin_filename).parent if stdin_filename else Path.cwd()
-            kind = kind_of(display, explicit=True) or PYTHON
-            targets.append(Target(display, None, configs.for_path(start), kind))
-            continue
-        path = Path(given)
-        if path.is_dir():
-            config = configs.for_path(path)
-            for display, file in walk_directory(given, config):
-                if os.path.abspath(file) not in seen:
-                    seen.add(os.path.abspath(file))
-                    kind = kind_of(file.name, explicit=False) or PYTHON
-                    targets.append(Target(display, file, config, kind))
-        elif os.path.abspath(path) not in seen:
-            # Named explicitly: checked even when an exclude glob matches it (as in ruff).
-            seen.add(os.path.abspath(path))
-            kind = kind_of(path.name, explicit=True) or PYTHON
-            targets.append(Target(os.path.normpath(given), path, configs.for_path(path), kind))
-    return targets
-
-
-def walk_directory(given: str, config: Config) -> Iterator[tuple[str, Path]]:
-    """(display path, file) of each checkable file under `given`, honouring excludes."""
-    base = Path(given).resolve()
-    try:
-        base_key = base.relative_to(config.root).as_posix()
-        if base_key == ".":
-            base_key = ""
-    except ValueError:
-        base_key = None
-    if base_key is None or (base_key and config.is_excluded(base_key, is_dir=True)):
-        # Outside the config's folder, or a folder that was asked for although excluded:
-        # match globs against paths below the folder itself.
-        base_key = ""
-
-    def key_of(relative: str) -> str:
-        return f"{base_key}/{relative}" if base_key else relative
-
-    for dirpath, dirnames, filenames in os.walk(given):
-        relative_dir = os.path.relpath(dirpath, given)
-        relative_dir = "" if relative_dir == "." else Path(relative_dir).as_posix()
-
-        def joined(name: str, relative_dir: str = relative_dir) -> str:
-            return f"{relative_dir}/{name}" if relative_dir else name
-
-        dirnames[:] = sorted(
-            d for d in dirnames if not config.is_excluded(key_of(joined(d)), is_dir=True)
-        )
-        for name in sorted(filenames):
-            if kind_of(name, explicit=False) is None:
-                continue
-            if config.is_excluded(key_of(joined(name))):
-                continue
-            yield os.path.normpath(os.path.join(given, joined(name))), Path(dirpath) / name
-
 
 # --- reading and writing files byte-exactly -------------------------------------------------
 
 
-def read_source(target: Target, stdin: TextIO) -> SourceFile:
-    if target.file is None:
-        buffer = getattr(stdin, "buffer", None)
-        data = buffer.read() if buffer is not None else stdin.read().encode("utf-8")
-        return decode_source(data)
-    return read_file(target.file)
+def read_stdin(stdin: TextIO | None) -> bytes:
+    if stdin is None:  # started with standard input closed
+        raise UnreadableSource("cannot read standard input: it is closed")
+    buffer = getattr(stdin, "buffer", None)
+    return buffer.read() if buffer is not None else stdin.read().encode("utf-8")
 
 
-def write_exact(stream: TextIO, text: str) -> None:
-    """Write text without newline translation (fixed sources and diffs keep their \\r\\n)."""
+def write_exact(stream: TextIO, text: str | bytes) -> None:
+    """Write without newline translation (fixed sources and diffs keep their \\r\\n); bytes
+    (a fixed standard input, in its own encoding) as they are."""
     buffer = getattr(stream, "buffer", None)
     if buffer is None:
-        stream.write(text)
+        stream.write(text if isinstance(text, str) else text.decode("utf-8", "replace"))
         return
     stream.flush()
-    buffer.write(text.encode("utf-8"))
+    buffer.write(text if isinstance(text, bytes) else text.encode("utf-8"))
     buffer.flush()
 
 
@@ -245,7 +96,9 @@ class CheckOutcome:
     file_reports: list[FileReport] = field(default_factory=list)
     fixes_applied: int = 0
     diffs: list[str] = field(default_factory=list)
-    fixed_stdin: str | None = None
+    # With --fix on standard input: the bytes to write back (the input itself when nothing
+    # could be fixed, e.g. input that is not UTF-8).
+    fixed_stdin: bytes | None = None
 
 
 def project_roots(targets: Sequence[Target], given: Sequence[str]) -> list[str]:
@@ -260,7 +113,7 @@ def project_roots(targets: Sequence[Target], given: Sequence[str]) -> list[str]:
 
 
 def check_targets(
-    targets: Sequence[Target], *, fix: bool, diff: bool, stdin: TextIO,
+    targets: Sequence[Target], *, fix: bool, diff: bool, stdin: TextIO | None,
     given: Sequence[str] = (),
 ) -> CheckOutcome:
     outcome = CheckOutcome()
@@ -270,62 +123,99 @@ def check_targets(
         # Python files are read where they are analysed (in the worker processes for a big
         # tree): the parent only walks the folders.
         jobs = [batch.Job(index, t.display_path, None, t.config.settings, str(t.file))
-                for index, t in enumerate(targets) if t.kind is PYTHON and t.file is not None]
+                for index, t in enumerate(targets)
+                if t.kind is PYTHON and t.file is not None and t.problem is None]
         found = batch.analyse_jobs(jobs, project)
-    sources: list[SourceFile | UnreadableSource | None] = []
     for index, target in enumerate(targets):
         if index in found:
-            sources.append(None)
-            continue
-        try:
-            sources.append(read_source(target, stdin))
-        except UnreadableSource as error:
-            sources.append(error)
-    for index, (target, source) in enumerate(zip(targets, sources, strict=True)):
-        if source is None:
             outcome.file_reports.append(FileReport(target.display_path, tuple(found[index])))
             continue
         settings = target.config.settings
-        if isinstance(source, UnreadableSource):
-            findings = problem_finding(str(source), settings, source.line)
+        data = None
+        try:
+            if target.problem is not None:
+                raise UnreadableSource(target.problem)
+            if target.file is None:
+                data = read_stdin(stdin)
+                source = decode_source(data)
+            else:
+                source = read_file(target.file)
+        except UnreadableSource as error:
+            if fix and target.file is None and data is not None:
+                outcome.fixed_stdin = data  # nothing to fix: the input goes back as it came
+            findings = problem_finding(str(error), settings, error.line)
             outcome.file_reports.append(FileReport(target.display_path, tuple(findings)))
             continue
-        path = target.display_path
-        if not (fix or diff):
+        if fix or diff:
+            findings = _fix_target(target, source, outcome, diff=diff, project=project)
+        else:
             # Standard input and notebooks: analysed here, from the text read above.
-            found[index] = target.kind.analyze(source.text, path=path, settings=settings,
-                                               project=project)
-            outcome.file_reports.append(FileReport(path, tuple(found.get(index, ()))))
-            continue
-        result = target.kind.fix(source.text, path=path, settings=settings, project=project)
-        findings = list(result.remaining)
-        if target.file is None:
-            outcome.fixed_stdin = result.text
-        for name, text in result.new_files:
-            new_path = os.path.join(os.path.dirname(path), name)
-            if os.path.exists(new_path):
-                findings += problem_finding(f"cannot create {new_path}: it exists", settings)
-            elif diff:
-                outcome.diffs.append(unified_diff(new_path, "", text))
-            else:
-                try:
-                    Path(new_path).write_bytes(text.encode("utf-8"))
-                except OSError as error:
-                    findings += problem_finding(
-                        f"cannot create {new_path}: {error.strerror or error}", settings)
-        if result.text != source.text:
-            outcome.fixes_applied += result.applied
-            if diff:
-                outcome.diffs.append(unified_diff(path, source.text, result.text))
-            elif target.file is not None:
-                try:
-                    target.file.write_bytes(source.encode(result.text))
-                except OSError as error:
-                    findings += problem_finding(
-                        f"cannot write fixes: {error.strerror or error}", settings
-                    )
-        outcome.file_reports.append(FileReport(path, tuple(findings)))
+            findings = target.kind.analyze(source.text, path=target.display_path,
+                                           settings=settings, project=project)
+        outcome.file_reports.append(FileReport(target.display_path, tuple(findings)))
     return outcome
+
+
+def _fix_target(target: Target, source: SourceFile, outcome: CheckOutcome, *, diff: bool,
+                project: Project | None) -> list[Finding]:
+    """Fix one file (write it, or add its diff), and return what is left to report. When the
+    fixes cannot all be written (a module to create exists, the file is read-only), nothing is
+    changed and the file's findings are reported as they are, with the reason."""
+    path, settings = target.display_path, target.config.settings
+    result = target.kind.fix(source.text, path=path, settings=settings, project=project)
+    folder = os.path.dirname(str(target.file) if target.file is not None else path)
+    new_files = [(os.path.join(folder, name), text) for name, text in result.new_files]
+    problems = [f"cannot create {printable(new_path)}: it exists"
+                for new_path, text in new_files
+                if os.path.lexists(new_path) and not _holds(new_path, text)]
+    if not problems and result.text != source.text:
+        problems = _write_fixes(target, source, result.text, new_files, outcome, diff=diff)
+    if problems:
+        unfixed = target.kind.analyze(source.text, path=path, settings=settings,
+                                      project=project)
+        if target.file is None:
+            outcome.fixed_stdin = source.encode(source.text)
+        return unfixed + [f for problem in problems
+                          for f in problem_finding(f"{problem}; no fix applied", settings)]
+    if target.file is None:
+        outcome.fixed_stdin = source.encode(result.text)
+    outcome.fixes_applied += result.applied if result.text != source.text else 0
+    return list(result.remaining)
+
+
+def _holds(path: str, text: str) -> bool:
+    """Whether the file at `path` already has exactly `text` (a module an earlier --fix made)."""
+    try:
+        return Path(path).read_bytes() == text.encode("utf-8")
+    except OSError:
+        return False
+
+
+def _write_fixes(target: Target, source: SourceFile, fixed: str,
+                 new_files: list[tuple[str, str]], outcome: CheckOutcome, *,
+                 diff: bool) -> list[str]:
+    """Write the new modules, then the fixed file (or add their diffs); the problems that
+    stopped it (a new module already written is removed again)."""
+    created: list[str] = []
+    if diff:
+        outcome.diffs += [unified_diff(printable(p), "", text) for p, text in new_files
+                          if not os.path.lexists(p)]
+        outcome.diffs.append(unified_diff(target.display_path, source.text, fixed))
+        return []
+    try:
+        for new_path, text in new_files:
+            if not os.path.lexists(new_path):
+                with open(new_path, "xb") as handle:
+                    handle.write(text.encode("utf-8"))
+                created.append(new_path)
+        if target.file is not None:
+            target.file.write_bytes(source.encode(fixed))
+    except OSError as error:
+        for new_path in created:
+            os.remove(new_path)
+        where = printable(error.filename) if isinstance(error.filename, str) else "the fixes"
+        return [f"cannot write {where}: {error.strerror or error}"]
+    return []
 
 
 def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO) -> int:
@@ -379,6 +269,8 @@ def _selectors(values: list[str] | None, flag: str) -> tuple[str, ...] | None:
     if values is None:
         return None
     codes = [code for value in values for code in parse_comma_list(value)]
+    if not codes:  # `--select ""` would silently switch every rule off
+        raise ConfigError(f"{flag}: no rule code given (for example {flag} SPG101)")
     try:
         return parse_selectors(codes)
     except ValueError as error:
@@ -499,8 +391,10 @@ def main(
     stderr: TextIO | None = None,
     stdin: TextIO | None = None,
 ) -> int:
-    stdout = stdout or sys.stdout
-    stderr = stderr or sys.stderr
+    # A standard stream the command was started without is None: output is then dropped
+    # (the exit code still tells), and reading standard input reports that it is closed.
+    stdout = stdout or sys.stdout or open(os.devnull, "w")  # noqa: SIM115
+    stderr = stderr or sys.stderr or open(os.devnull, "w")  # noqa: SIM115
     stdin = stdin or sys.stdin
     parser = build_parser()
     try:
@@ -524,11 +418,27 @@ def main(
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        # `spawnguard check | head`: stop quietly; point stdout at devnull so the
-        # interpreter's final flush does not complain again.
+        # `spawnguard check | head`: stop quietly.
+        _drop_stdout()
+        return EXIT_FINDINGS
+    except OSError as error:
+        # Output that cannot be written (a full disk), a path the system refuses.
+        _drop_stdout()
+        where = f"{printable(error.filename)}: " if isinstance(error.filename, str) else ""
+        stderr.write(f"spawnguard: error: {where}{error.strerror or error}\n")
+        return EXIT_USAGE
+
+
+def _drop_stdout() -> None:
+    """Point stdout at devnull, so that the interpreter's final flush of what could not be
+    written does not fail again with a traceback."""
+    if sys.stdout is None:
+        return
+    try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_FINDINGS
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

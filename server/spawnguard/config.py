@@ -11,6 +11,7 @@ hide the repository's settings). Exclude globs are relative to that file's folde
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -144,12 +145,21 @@ class Config:
 
 def find_config_file(start: Path) -> Path | None:
     """The nearest `pyproject.toml` at or above `start` that has a `[tool.spawnguard]` table."""
-    start = start.resolve()
-    folder = start if start.is_dir() else start.parent
+    # os.path, not Path methods: these answer False for a folder that cannot be read, a name
+    # that is too long or a symlink loop, where Path.resolve/is_dir raise.
+    resolved = os.path.realpath(start)
+    folder = Path(resolved if os.path.isdir(resolved) else os.path.dirname(resolved))
     for candidate_dir in (folder, *folder.parents):
-        candidate = candidate_dir / PYPROJECT
-        if candidate.is_file() and _spawnguard_table(read_toml(candidate), candidate) is not None:
+        if (candidate := has_config_table(candidate_dir)) is not None:
             return candidate
+    return None
+
+
+def has_config_table(folder: Path) -> Path | None:
+    """`folder`'s `pyproject.toml` when it has a `[tool.spawnguard]` table."""
+    candidate = folder / PYPROJECT
+    if os.path.isfile(candidate) and _spawnguard_table(read_toml(candidate), candidate) is not None:
+        return candidate
     return None
 
 
@@ -162,7 +172,7 @@ def load_config(start: Path | None = None, config_file: Path | None = None) -> C
     """
     if config_file is not None:
         path = Path(config_file)
-        if not path.is_file():
+        if not os.path.isfile(path):
             raise ConfigError(f"--config: {path}: no such file")
         document = read_toml(path)
         table = _spawnguard_table(document, path)
@@ -173,8 +183,8 @@ def load_config(start: Path | None = None, config_file: Path | None = None) -> C
         return config_from_table(document, root=path.resolve().parent, path=path)
     found = find_config_file(start or Path.cwd())
     if found is None:
-        folder = (start or Path.cwd()).resolve()
-        return Config(root=folder if folder.is_dir() else folder.parent)
+        folder = Path(os.path.realpath(start or Path.cwd()))
+        return Config(root=folder if os.path.isdir(folder) else folder.parent)
     table = _spawnguard_table(read_toml(found), found) or {}
     return config_from_table(table, root=found.parent, path=found, key_prefix=TABLE + ".")
 
