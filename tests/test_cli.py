@@ -397,8 +397,8 @@ def test_pre_commit_hooks_run_the_cli() -> None:
     yaml = pytest.importorskip("yaml")
     hooks = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     by_id = {hook["id"]: hook for hook in hooks}
-    assert by_id["spawnguard"]["entry"] == "spawnguard check"
-    assert by_id["spawnguard-fix"]["entry"] == "spawnguard check --fix"
+    assert by_id["spawnguard"]["entry"] == "spawnguard check --force-exclude"
+    assert by_id["spawnguard-fix"]["entry"] == "spawnguard check --fix --force-exclude"
     for hook in hooks:
         assert hook["language"] == "python"
         assert hook["types"] == ["python"]

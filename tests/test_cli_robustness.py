@@ -236,3 +236,22 @@ def test_closed_standard_streams(tmp_path: Path) -> None:
                               preexec_fn=lambda: os.close(0))
     assert closed_stdin.returncode == 1
     assert b"SPG000 cannot read standard input: it is closed" in closed_stdin.stdout
+
+
+# --- --force-exclude ---------------------------------------------------------------------------
+
+
+def test_force_exclude_skips_named_files_that_an_exclude_glob_matches(tmp_path: Path) -> None:
+    pyproject(tmp_path, 'extend-exclude = ["generated/", "scratch_*.py"]')
+    for name in ("generated/job.py", "scratch_job.py", "job.py"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(JOB)
+    named = ("generated/job.py", "scratch_job.py", "job.py")
+    # Named files are checked by default (as in ruff) ...
+    assert set(codes_by_path(tmp_path, *named)) == set(named)
+    # ... and with --force-exclude (the pre-commit hooks) only those no glob matches.
+    assert set(codes_by_path(tmp_path, "--force-exclude", *named)) == {"job.py"}
+    # Defaults too: a file inside .venv is skipped.
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "x.py").write_text(JOB)
+    assert codes_by_path(tmp_path, "--force-exclude", ".venv/x.py") == {}

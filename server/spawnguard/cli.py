@@ -225,7 +225,8 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: T
     paths = list(args.paths) or ([STDIN_PATH] if args.stdin_filename else ["."])
     if paths.count(STDIN_PATH) > 1:
         raise UsageError("standard input (-) can be read only once")
-    targets = collect_targets(paths, args.stdin_filename, configs)
+    targets = collect_targets(paths, args.stdin_filename, configs,
+                              force_exclude=args.force_exclude)
     outcome = check_targets(targets, fix=args.fix, diff=args.diff, stdin=stdin, given=paths)
     fixing = args.fix or args.diff
     report = Report(
@@ -366,6 +367,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", type=Path, metavar="FILE", help="use this pyproject.toml or spawnguard.toml"
     )
     check.add_argument("--output-file", type=Path, metavar="FILE", help="write the report here")
+    check.add_argument(
+        "--force-exclude", action="store_true",
+        help="skip files named on the command line when an exclude glob matches them "
+        "(the pre-commit hooks use it: pre-commit names every file)")
     check.add_argument(
         "--stdin-filename", metavar="NAME", help="the path to report for source read from stdin"
     )

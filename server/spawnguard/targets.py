@@ -122,8 +122,11 @@ def printable(path: str) -> str:
 
 
 def collect_targets(
-    paths: Sequence[str], stdin_filename: str | None, configs: ConfigResolver
+    paths: Sequence[str], stdin_filename: str | None, configs: ConfigResolver, *,
+    force_exclude: bool = False,
 ) -> list[Target]:
+    """The files to check. A file named explicitly is checked even when an exclude glob
+    matches it (as in ruff), unless `force_exclude` (for pre-commit, which names every file)."""
     missing = [p for p in paths if p != STDIN_PATH and not os.path.lexists(p)]
     if missing:
         raise UsageError("; ".join(f"{printable(p)}: no such file or directory"
@@ -144,11 +147,13 @@ def collect_targets(
                     seen.add(key)
                     targets.append(target)
         elif os.path.abspath(given) not in seen:
-            # Named explicitly: checked even when an exclude glob matches it (as in ruff).
             seen.add(os.path.abspath(given))
             path = Path(given)
+            config = configs.for_path(path)
+            if force_exclude and _excluded(config, path):
+                continue
             kind = kind_of(path.name, explicit=True) or PYTHON
-            targets.append(Target(printable(given), path, configs.for_path(path), kind))
+            targets.append(Target(printable(given), path, config, kind))
     return targets
 
 
@@ -182,6 +187,17 @@ def walk_directory(given: str, configs: ConfigResolver) -> Iterator[Target]:
                 yield Target(printable(os.path.normpath(entry.path)), Path(entry.path), config,
                              kind_of(entry.name, explicit=False) or PYTHON)
         pending.extend(reversed(subfolders))  # depth first, in name order
+
+
+def _excluded(config: Config, path: Path) -> bool:
+    """Whether an exclude glob matches the file or one of its folders below the config root."""
+    try:
+        relative = Path(os.path.realpath(path)).relative_to(config.root).as_posix()
+    except ValueError:
+        return False  # outside the configuration's folder: its globs say nothing about it
+    parts = relative.split("/")
+    return any(config.is_excluded("/".join(parts[:end]), is_dir=end < len(parts))
+               for end in range(1, len(parts) + 1))
 
 
 def _anchor(given: str, config: Config) -> str:
