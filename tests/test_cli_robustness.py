@@ -13,18 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_cli import JOB  # SPG101 at the .start() call, SPG201 at the lambda
 
 from spawnguard import cli, targets
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
-# SPG101 at the `.start()` call (line 4) and SPG201 at the lambda (line 3).
-JOB = (
-    "import multiprocessing as mp\n"
-    "\n"
-    'p = mp.Process(target=lambda: print("hi"))\n'
-    "p.start()\n"
-    "p.join()\n"
-)
 
 
 def spawnguard(*args: str, cwd: Path, stdin: bytes | None = None,
