@@ -342,6 +342,38 @@ def test_github_format_end_to_end(tmp_path: Path) -> None:
     )
 
 
+# A code cell whose `source` list holds numbers: once a TypeError and a traceback.
+INVALID_NOTEBOOK = json.dumps(
+    {"cells": [{"cell_type": "code", "source": ["import os\n"]},
+               {"cell_type": "code", "source": [1, 2]}], "metadata": {}, "nbformat": 4}
+)
+
+
+@pytest.mark.parametrize("mode", [(), ("--fix",), ("--diff",)])
+def test_an_invalid_notebook_is_spg000_and_the_run_goes_on(
+    tmp_path: Path, mode: tuple[str, ...]
+) -> None:
+    notebook = write(tmp_path, "a.ipynb", INVALID_NOTEBOOK)
+    write(tmp_path, "b.py", BROKEN)
+    # `run` fails on a traceback; the exit code is the one a file that does not parse gets.
+    both = run("check", "--format", "json", *mode, "a.ipynb", "b.py", cwd=tmp_path)
+    notebook_alone = run("check", "--format", "json", *mode, "a.ipynb", cwd=tmp_path)
+    broken_alone = run("check", "--format", "json", *mode, "b.py", cwd=tmp_path)
+    assert notebook_alone.returncode == broken_alone.returncode == both.returncode
+    assert notebook.read_text(encoding="utf-8") == INVALID_NOTEBOOK
+    if mode == ("--diff",):  # --diff prints diffs, not findings
+        assert both.stdout == notebook_alone.stdout == ""
+        return
+    items = json.loads(both.stdout)
+    assert [(i["path"], i["code"], i["line"]) for i in items] == [
+        ("a.ipynb", "SPG000", 1), ("b.py", "SPG000", 1)
+    ]
+    assert items[0]["message"] == (
+        "not a valid notebook: the `source` of code cell 2 (entry 2 of `cells`) is not text "
+        "(item 1 of its list is a number)"
+    )
+
+
 # --- in-process: main(argv) ----------------------------------------------------------------------
 
 

@@ -119,3 +119,98 @@ def test_dataloader_notebook_both_fixes_run_under_spawn(tmp_path: Path) -> None:
                    cwd=tmp_path, capture_output=True, check=False)
     assert (tmp_path / "dataloader_workers.py").exists()
     assert run_cells(notebook, "spawn") == (Outcome.OK, fork_stdout)
+
+
+# --- notebooks whose JSON is not a notebook the analysis can read ------------------------------
+
+
+def notebook_text(*cells: object, **top: object) -> str:
+    return json.dumps({"cells": list(cells), "metadata": {}, "nbformat": 4,
+                       "nbformat_minor": 5, **top}, indent=1)
+
+
+def code_cell(source: object) -> dict[str, object]:
+    return {"cell_type": "code", "metadata": {}, "outputs": [], "source": source}
+
+
+MARKDOWN_CELL = {"cell_type": "markdown", "metadata": {}, "source": "# Notes"}
+GOOD_CELL = code_cell(["import os\n"])
+
+
+@pytest.mark.parametrize(("bad_cell", "problem"), [
+    (code_cell([1, 2]), "the `source` of code cell 2 (entry 3 of `cells`) is not text "
+                        "(item 1 of its list is a number)"),
+    (code_cell([["a"]]), "the `source` of code cell 2 (entry 3 of `cells`) is not text "
+                         "(item 1 of its list is a list)"),
+    (code_cell(["x = 1\n", None]), "the `source` of code cell 2 (entry 3 of `cells`) is not "
+                                   "text (item 2 of its list is null)"),
+    (code_cell(None), "the `source` of code cell 2 (entry 3 of `cells`) is not text (it is null)"),
+    (code_cell(5), "the `source` of code cell 2 (entry 3 of `cells`) is not text (it is a number)"),
+    (code_cell(True), "the `source` of code cell 2 (entry 3 of `cells`) is not text "
+                      "(it is a boolean)"),
+    (code_cell({"a": 1}), "the `source` of code cell 2 (entry 3 of `cells`) is not text "
+                          "(it is an object)"),
+    ({**GOOD_CELL, "cell_type": None}, "the `cell_type` of entry 3 of `cells` is not text "
+                                        "(it is null)"),
+    ({**GOOD_CELL, "cell_type": ["code"]}, "the `cell_type` of entry 3 of `cells` is not text "
+                                           "(it is a list)"),
+    (7, "entry 3 of `cells` is not an object (it is a number)"),
+    ("code", "entry 3 of `cells` is not an object (it is text)"),
+    ([GOOD_CELL], "entry 3 of `cells` is not an object (it is a list)"),
+])
+def test_a_cell_of_the_wrong_type_is_one_spg000(bad_cell: object, problem: str) -> None:
+    text = notebook_text(GOOD_CELL, MARKDOWN_CELL, bad_cell)
+    settings = AnalysisSettings()
+    [finding] = NotebookFile().analyze(text, path="nb.ipynb", settings=settings)
+    assert (finding.code, finding.message) == ("SPG000", f"not a valid notebook: {problem}")
+    assert (finding.cell, finding.range.start.line) == (None, 1)
+    fixed = NotebookFile().fix(text, path="nb.ipynb", settings=settings)
+    assert (fixed.text, fixed.applied, list(fixed.remaining)) == (text, 0, [finding])
+
+
+@pytest.mark.skipif(not hasattr(sys, "get_int_max_str_digits"),
+                    reason="this Python reads integers of any length")
+def test_an_integer_python_cannot_read_is_spg000() -> None:
+    digits = sys.get_int_max_str_digits() + 1
+    text = notebook_text(GOOD_CELL, execution_count=0).replace(
+        '"execution_count": 0', '"execution_count": ' + "9" * digits)
+    [finding] = NotebookFile().analyze(text, path="nb.ipynb", settings=AnalysisSettings())
+    assert finding.code == "SPG000"
+    assert finding.message.startswith("cannot read notebook: Exceeds the limit")
+    assert finding.message.endswith(f"value has {digits} digits")  # not Python's advice
+
+
+def test_spg000_for_an_invalid_notebook_follows_the_settings() -> None:
+    text = notebook_text(code_cell([1]))
+    off = AnalysisSettings(ignore=("SPG000",))
+    assert NotebookFile().analyze(text, path="nb.ipynb", settings=off) == []
+    assert list(NotebookFile().fix(text, path="nb.ipynb", settings=off).remaining) == []
+
+
+def test_absent_fields_and_fields_the_analysis_does_not_read_are_not_checked() -> None:
+    # The code of SPG401's fixture, with odd values where nothing is read, and cells without
+    # `cell_type` or `source`: analysed as before, and a fix writes the odd values back.
+    data = json.loads((NOTEBOOKS / "executor.ipynb").read_text(encoding="utf-8"))
+    data.update(metadata=None, nbformat="4", nbformat_minor=[5])
+    data["cells"][1].update(metadata=[], outputs=None, execution_count="x")
+    data["cells"] += [{"source": 5}, {"cell_type": "code"}, {"cell_type": "raw", "source": 1}]
+    text = json.dumps(data, indent=1)
+    [finding] = NotebookFile().analyze(text, path="nb.ipynb", settings=AnalysisSettings())
+    assert (finding.code, finding.cell) == ("SPG401", 3)
+    fixed = json.loads(NotebookFile().fix(text, path="nb.ipynb",
+                                          settings=AnalysisSettings()).text)
+    assert (fixed["metadata"], fixed["nbformat"], fixed["nbformat_minor"]) == (None, "4", [5])
+    assert fixed["cells"][1]["outputs"] is None
+    assert [fixed["cells"][-3], fixed["cells"][-1]] == [data["cells"][-3], data["cells"][-1]]
+
+
+def test_a_fix_writes_a_lone_surrogate_back_as_an_escape() -> None:
+    # JSON can hold "\ud800", UTF-8 cannot: written raw, the fixed notebook could not be saved.
+    data = json.loads((NOTEBOOKS / "executor.ipynb").read_text(encoding="utf-8"))
+    data["cells"].append(code_cell('s = "\ud800"\n'))
+    text = json.dumps(data, indent=1)
+    result = NotebookFile().fix(text, path="nb.ipynb", settings=AnalysisSettings())
+    assert result.applied == 1
+    assert '"s = \\"\\ud800\\"\\n"' in result.text
+    result.text.encode("utf-8")
+    assert json.loads(result.text)["cells"][-1]["source"] == 's = "\ud800"\n'

@@ -48,6 +48,22 @@ LAMBDA = Finding(
 )
 HINT = Finding("SPG501", Severity.HINT, "work at import", Range.of(1, 0, 2, 3))
 NOTE = Finding("SPG601", Severity.INFORMATION, "fork only", Range.of(2, 0, 2, 1))
+# A notebook finding: its range is line 5 of code cell 2, its related location is in cell 1.
+IN_CELL = Finding(
+    code="SPG401",
+    severity=Severity.ERROR,
+    message="`square` is defined in this notebook",
+    range=Range.of(5, 14, 5, 20),
+    related=(Related(Range.of(1, 0, 2, 12), "`square` is defined here", cell=1),),
+    fixes=(
+        Fix(
+            "Move square to a new module",
+            (TextEdit(Range.of(1, 0, 3, 0), "from nb_workers import square\n", cell=1),),
+            preferred=True,
+        ),
+    ),
+    cell=2,
+)
 
 
 def make_report(*files: tuple[str, list[Finding]], fixes_applied: int | None = None) -> Report:
@@ -189,6 +205,16 @@ def test_github_escapes_properties_and_message() -> None:
     )
 
 
+def test_github_names_the_cell_of_a_notebook_finding() -> None:
+    # GitHub has no field for a cell: the line stays the cell's own (as in `text` and `json`)
+    # and the message says which cell.
+    [line] = github.render(make_report(("nb.ipynb", [IN_CELL]))).splitlines()
+    assert line == (
+        "::error file=nb.ipynb,line=5,col=15,endLine=5,endColumn=21,title=SPG401::"
+        "cell 2: `square` is defined in this notebook"
+    )
+
+
 # --- sarif -------------------------------------------------------------------------------------
 
 
@@ -245,6 +271,29 @@ def test_sarif_levels_for_information_and_hint_and_absolute_paths(tmp_path: Path
     assert uri == {"uri": (tmp_path / "a.py").as_uri()}
 
 
+def test_sarif_names_the_cell_of_a_notebook_finding_and_its_related_location() -> None:
+    log = json.loads(FORMATS["sarif"](make_report(("nb.ipynb", [IN_CELL]))))
+    [result] = log["runs"][0]["results"]
+    assert result["message"]["text"] == "cell 2: `square` is defined in this notebook"
+    assert result["properties"] == {"severity": "error", "cell": 2}
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 5, "startColumn": 15, "endLine": 5, "endColumn": 21}
+    [related] = result["relatedLocations"]
+    assert related["message"]["text"] == "cell 1: `square` is defined here"
+    assert related["properties"] == {"cell": 1}
+    # Its fixes edit cells: applied to the .ipynb file by a SARIF tool they would garble it.
+    assert IN_CELL.fixes and "fixes" not in result
+
+
+def test_sarif_outside_notebooks_has_no_cell() -> None:
+    log = json.loads(FORMATS["sarif"](make_report(("job.py", [START]))))
+    [result] = log["runs"][0]["results"]
+    assert result["properties"] == {"severity": "error"}
+    assert "properties" not in result["relatedLocations"][0]
+    replacements = [r for fix in result["fixes"] for r in fix["artifactChanges"][0]["replacements"]]
+    assert all("properties" not in r for r in replacements)
+
+
 def find_sarif_multitool() -> str | None:
     """The validator from `npm install --prefix <dir> @microsoft/sarif-multitool`.
 
@@ -286,6 +335,40 @@ def validate_sarif(tmp_path: Path, document: str) -> list[dict]:
 def test_sarif_of_hand_made_findings_validates(tmp_path: Path) -> None:
     report = make_report(("pkg/my job.py", [START, LAMBDA, HINT, NOTE]))
     assert validate_sarif(tmp_path, FORMATS["sarif"](report)) == []
+
+
+def test_sarif_of_a_notebook_finding_validates(tmp_path: Path) -> None:
+    report = make_report(("nb.ipynb", [IN_CELL]), ("job.py", [START]))
+    assert validate_sarif(tmp_path, FORMATS["sarif"](report)) == []
+
+
+def test_notebook_findings_name_their_cell_from_the_cli(tmp_path: Path) -> None:
+    """SPG401 on line 2 of code cell 3, its definition in code cell 2: github and SARIF."""
+    shutil.copy(REPO_ROOT / "tests" / "fixtures" / "notebooks" / "executor.ipynb", tmp_path)
+
+    def check(output_format: str) -> str:
+        completed = subprocess.run(
+            [sys.executable, "-m", "spawnguard", "check", "--format", output_format,
+             "executor.ipynb"],
+            cwd=tmp_path, capture_output=True, text=True, encoding="utf-8", timeout=120,
+        )
+        assert completed.returncode == 1, completed.stderr
+        return completed.stdout
+
+    column = "    print(sum(pool.map(shifted_square, range(5))))".index("shifted_square") + 1
+    [annotation] = check("github").splitlines()
+    assert annotation.startswith(
+        f"::error file=executor.ipynb,line=2,col={column},endLine=2,"
+        f"endColumn={column + len('shifted_square')},title=SPG401::cell 3: The function "
+    )
+    document = check("sarif")
+    [result] = json.loads(document)["runs"][0]["results"]
+    assert result["message"]["text"].startswith("cell 3: The function `shifted_square`")
+    assert result["properties"]["cell"] == 3
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
+    [related] = result["relatedLocations"]
+    assert (related["properties"], related["message"]["text"][:8]) == ({"cell": 2}, "cell 2: ")
+    assert validate_sarif(tmp_path, document) == []
 
 
 def test_sarif_from_the_cli_validates(tmp_path: Path) -> None:

@@ -2,20 +2,32 @@
 and every position is reported within its cell (`cell` is the 1-based index among code
 cells). `--fix` edits the cells' sources and writes the notebook back in its own JSON layout;
 a fix that creates a module writes it next to the notebook (never over an existing file).
+
+A file that is not JSON, or whose cells the analysis cannot read (a cell that is not an
+object, a `cell_type` or a code cell's `source` that is not text), is one SPG000 for the
+whole file. Absent fields keep their lenient meaning (no `cell_type`: not a code cell; no
+`source`: an empty cell); fields the analysis never reads (`metadata`, `outputs`,
+`nbformat`, ...) are not checked and are written back as they were.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 from spawnguard import engine
-from spawnguard.analysis.findings import Finding, Fix, Position, Range, Related, Severity, TextEdit
+from spawnguard.analysis.findings import Finding, Fix, Related, TextEdit
 from spawnguard.analysis.notebook import NotebookSource, analyze_cells
 from spawnguard.analysis.project import Project
 from spawnguard.analysis.settings import AnalysisSettings
+from spawnguard.files import problem_finding
 from spawnguard.fixes.apply import apply_edits
+
+# JSON can hold a lone surrogate (`"\ud800"`) but UTF-8 cannot: such a character is written
+# back as a `\u` escape, or the fixed notebook could not be saved.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class NotebookError(ValueError):
@@ -37,8 +49,14 @@ class Notebook:
         except json.JSONDecodeError as error:
             raise NotebookError(f"cannot read notebook: not JSON ({error.msg}, line "
                                 f"{error.lineno})") from None
+        except ValueError as error:
+            # Valid JSON Python will not hold: an integer longer than
+            # `sys.get_int_max_str_digits()`. Python's advice after the `;` is not the user's.
+            reason = str(error).split(";")[0]
+            raise NotebookError(f"cannot read notebook: {reason}") from None
         if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
             raise NotebookError("cannot read notebook: no `cells` list")
+        check_cells(data["cells"])
         lines = text.splitlines()
         indent = None
         if len(lines) > 1:
@@ -53,8 +71,8 @@ class Notebook:
     def sources(self) -> list[str]:
         result = []
         for cell in self.code_cells:
-            source = cell.get("source", "")
-            result.append("".join(source) if isinstance(source, list) else str(source))
+            source = cell.get("source", "")  # checked by `parse`: text or a list of text
+            result.append("".join(source) if isinstance(source, list) else source)
         return result
 
     def with_sources(self, sources: list[str]) -> str:
@@ -64,7 +82,57 @@ class Notebook:
             else:
                 cell["source"] = source
         text = json.dumps(self.data, indent=self.indent, ensure_ascii=False)
+        text = _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
         return text + "\n" if self.trailing_newline else text
+
+
+def check_cells(cells: list[Any]) -> None:
+    """Raise NotebookError for the first cell whose fields the analysis cannot read.
+
+    Without this a wrong type is either a crash (`"".join` of a list of numbers) or silently
+    analysed as its `str()` (`None`, `5`, `{...}` as code).
+    """
+    code_cells = 0
+    for entry, cell in enumerate(cells, start=1):
+        where = f"entry {entry} of `cells`"
+        if not isinstance(cell, dict):
+            raise NotebookError(f"not a valid notebook: {where} is not an object "
+                                f"(it is {json_kind(cell)})")
+        if "cell_type" in cell and not isinstance(cell["cell_type"], str):
+            raise NotebookError(f"not a valid notebook: the `cell_type` of {where} is not "
+                                f"text (it is {json_kind(cell['cell_type'])})")
+        if cell.get("cell_type") != "code":
+            continue
+        code_cells += 1
+        problem = source_problem(cell.get("source", ""))
+        if problem is not None:
+            raise NotebookError(f"not a valid notebook: the `source` of code cell {code_cells} "
+                                f"({where}) is not text ({problem})")
+
+
+def source_problem(source: Any) -> str | None:
+    """Why a cell's `source` is not nbformat's multiline string (text or a list of text)."""
+    if isinstance(source, str):
+        return None
+    if not isinstance(source, list):
+        return f"it is {json_kind(source)}"
+    for index, line in enumerate(source, start=1):
+        if not isinstance(line, str):
+            return f"item {index} of its list is {json_kind(line)}"
+    return None
+
+
+def json_kind(value: Any) -> str:
+    """The JSON type of a decoded value, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a list" if isinstance(value, list) else "an object"
 
 
 def _notebook_settings(settings: AnalysisSettings) -> AnalysisSettings:
@@ -116,11 +184,6 @@ def apply_cell_fix(cells: list[str], fix: Fix) -> list[str]:
             for i, text in enumerate(cells)]
 
 
-def unreadable(message: str) -> list[Finding]:
-    start = Position(1, 0)
-    return [Finding("SPG000", Severity.ERROR, message, Range(start, start))]
-
-
 @dataclass(frozen=True)
 class NotebookFile:
     name: str = "notebook"
@@ -131,7 +194,7 @@ class NotebookFile:
         try:
             notebook = Notebook.parse(text)
         except NotebookError as error:
-            return unreadable(str(error)) if settings.is_enabled("SPG000") else []
+            return problem_finding(str(error), settings)
         return _analysis(notebook.sources(), path, settings, project)[1]
 
     def fix(self, text: str, *, path: str, settings: AnalysisSettings,
@@ -139,7 +202,7 @@ class NotebookFile:
         try:
             notebook = Notebook.parse(text)
         except NotebookError as error:
-            return engine.FixResult(text, 0, unreadable(str(error)))
+            return engine.FixResult(text, 0, problem_finding(str(error), settings))
         cells = notebook.sources()
         applied = 0
         new_files: list[tuple[str, str]] = []

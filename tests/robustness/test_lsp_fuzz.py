@@ -319,6 +319,38 @@ def test_notebook_messages_for_unknown_notebooks_are_dropped(
     assert not server.popups()
 
 
+def test_malformed_notebooks_are_dropped_and_the_next_one_is_analysed(
+    server: RawClient, tmp_path: Path
+) -> None:
+    """The server never reads `.ipynb` JSON (the editor sends the cells, unlike the CLI's
+    notebook parsing): a notebook sent in the wrong shape is one more malformed message."""
+    cell = "vscode-notebook-cell:" + (tmp_path / "bad.ipynb").as_posix() + "#W0"
+    notebook = {"uri": (tmp_path / "bad.ipynb").as_uri(), "notebookType": "jupyter-notebook",
+                "version": 1}
+    text_item = {"uri": cell, "languageId": "python", "version": 1, "text": WORKER_SCRIPT}
+    for params in [
+        {"notebookDocument": {**notebook, "cells": None}, "cellTextDocuments": [text_item]},
+        {"notebookDocument": {**notebook, "cells": [1, "x"]}, "cellTextDocuments": [text_item]},
+        {"notebookDocument": {**notebook, "cells": [{"kind": 9, "document": cell}]},
+         "cellTextDocuments": [text_item]},
+        {"notebookDocument": {**notebook, "cells": [{"kind": 2, "document": cell}]}},
+    ]:
+        server.notify("notebookDocument/didOpen", params)
+    state = server.result("spawnguard/debugState", {})
+    assert (state["notebooks"], state["documents"]) == ([], {})
+    dropped = "malformed message 'notebookDocument/didOpen'"
+    assert len([log for log in server.logs() if dropped in log]) == 4
+    # The same cells, well formed: analysed (SPG401: `work` is defined in the notebook).
+    server.notify("notebookDocument/didOpen", {
+        "notebookDocument": {**notebook, "cells": [{"kind": 2, "document": cell}]},
+        "cellTextDocuments": [text_item],
+    })
+    published = server.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                                and m["params"]["uri"] == cell)
+    assert [d["code"] for d in published["params"]["diagnostics"]] == ["SPG401"]
+    assert not server.popups()
+
+
 def test_cancel_for_unknown_ids_is_harmless(server: RawClient) -> None:
     for request_id in (9999, "not-a-request", -1):
         server.notify("$/cancelRequest", {"id": request_id})

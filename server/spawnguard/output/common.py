@@ -72,6 +72,20 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
     return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
+def cell_field(cell: int | None) -> dict[str, int]:
+    """Notebooks: the 1-based index among code cells (lines are then within that cell)."""
+    return {} if cell is None else {"cell": cell}
+
+
+def in_cell(message: str, cell: int | None) -> str:
+    """A notebook's cell in a message, for formats whose locations have no field for it.
+
+    Lines and columns stay within the cell (as in `text` and `json`, and as ruff does); the
+    cell has to be in the message or the line points nowhere in particular.
+    """
+    return message if cell is None else f"cell {cell}: {message}"
+
+
 def one_line(message: str) -> str:
     """Formats with one finding per line cannot carry line breaks in a message."""
     return " ".join(message.split()) if "\n" in message or "\r" in message else message

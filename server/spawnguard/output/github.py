@@ -1,9 +1,12 @@
-"""GitHub Actions workflow commands: one `::error …::message` annotation per finding."""
+"""GitHub Actions workflow commands: one `::error …::message` annotation per finding.
+
+A notebook finding's line is within its cell, and its message starts with `cell N: `.
+"""
 
 from __future__ import annotations
 
 from spawnguard.analysis.findings import Severity
-from spawnguard.output.common import Report, Span
+from spawnguard.output.common import Report, Span, in_cell
 
 COMMANDS = {
     Severity.ERROR: "error",
@@ -28,7 +31,8 @@ def render(report: Report) -> str:
         ]
         properties.append(("title", finding.code))
         rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-        lines.append(f"::{COMMANDS[finding.severity]} {rendered}::{escape_data(finding.message)}")
+        message = escape_data(in_cell(finding.message, finding.cell))
+        lines.append(f"::{COMMANDS[finding.severity]} {rendered}::{message}")
     return "".join(line + "\n" for line in lines)
 
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from spawnguard.analysis.findings import Finding, Range
-from spawnguard.output.common import Report, Span
+from spawnguard.output.common import Report, Span, cell_field
 
 
 def render(report: Report) -> str:
@@ -42,11 +42,6 @@ def finding_object(path: str, finding: Finding) -> dict[str, Any]:
             for fix in finding.fixes
         ],
     }
-
-
-def cell_field(cell: int | None) -> dict[str, int]:
-    """Notebooks: the 1-based index among code cells (lines are then within that cell)."""
-    return {} if cell is None else {"cell": cell}
 
 
 def span_fields(range_: Range) -> dict[str, int]:

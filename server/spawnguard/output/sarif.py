@@ -2,6 +2,10 @@
 
 Columns are 1-based code points (`columnKind: "unicodeCodePoints"`), end exclusive, exactly as
 in the JSON format. Relative paths are relative to `%SRCROOT%`, the run's working directory.
+In a notebook, regions are within a code cell, which SARIF has no field for: the message
+starts with `cell N: ` and the property bag of the result (or related location) holds
+`"cell": N`. A notebook result carries no fixes: a SARIF tool would apply their replacements
+to those lines of the `.ipynb` file itself (`spawnguard check --fix` applies them to cells).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from urllib.parse import quote
 import spawnguard
 from spawnguard.analysis.findings import Finding, Range, Severity
 from spawnguard.docs import render_rule_page
-from spawnguard.output.common import Report, Span
+from spawnguard.output.common import Report, Span, cell_field, in_cell
 from spawnguard.rules import RULES_BY_CODE
 from spawnguard.rules.base import Rule
 
@@ -81,7 +85,7 @@ def result_object(path: str, finding: Finding, rule_index: dict[str, int]) -> di
     result.update(
         {
             "level": LEVELS[finding.severity],
-            "message": {"text": finding.message},
+            "message": {"text": in_cell(finding.message, finding.cell)},
             "locations": [{"physicalLocation": physical_location(path, finding.range)}],
         }
     )
@@ -90,11 +94,12 @@ def result_object(path: str, finding: Finding, rule_index: dict[str, int]) -> di
             {
                 "id": index,
                 "physicalLocation": physical_location(related.path or path, related.range),
-                "message": {"text": related.message},
+                "message": {"text": in_cell(related.message, related.cell)},
+                **cell_properties(related.cell),
             }
             for index, related in enumerate(finding.related)
         ]
-    if finding.fixes:
+    if finding.fixes and finding.cell is None:
         result["fixes"] = [
             {
                 "description": {"text": fix.title},
@@ -114,8 +119,13 @@ def result_object(path: str, finding: Finding, rule_index: dict[str, int]) -> di
             for fix in finding.fixes
         ]
     # SARIF has one level for information and hint; keep the finer one.
-    result["properties"] = {"severity": finding.severity.label}
+    result["properties"] = {"severity": finding.severity.label, **cell_field(finding.cell)}
     return result
+
+
+def cell_properties(cell: int | None) -> dict[str, Any]:
+    """A notebook cell in a SARIF object's property bag (nothing outside notebooks)."""
+    return {"properties": cell_field(cell)} if cell is not None else {}
 
 
 def physical_location(path: str, range_: Range) -> dict[str, Any]:
