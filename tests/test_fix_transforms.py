@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from spawnguard.analysis.findings import Fix
 from spawnguard.analysis.source import SourceText
+from spawnguard.engine import analyze, fix_text
 from spawnguard.fixes.apply import apply_edits
 from spawnguard.fixes.guard import (
     extract_main,
@@ -330,11 +331,38 @@ def test_wrap_moves_decorators_with_their_statement() -> None:
     ''')
 
 
-def test_wrap_declines_statements_sharing_a_line() -> None:
+def test_wrap_moves_statements_sharing_a_line_together() -> None:
+    text = code('''
+        import mp
+        pool = mp.Pool(2)
+        print(pool.map(f, range(4)))
+        pool.close(); pool.join()  # done
+    ''')
+    assert wrap(text) == code('''
+        import mp
+        if __name__ == "__main__":
+            pool = mp.Pool(2)
+            print(pool.map(f, range(4)))
+            pool.close(); pool.join()  # done
+    ''')
+    # In the middle of the file, and with a trailing `;`.
+    text = "p = mp.Process(target=print)\np.start(); p.join();\n\ndef f():\n    pass\n"
+    assert wrap(text) == (
+        "def f():\n    pass\n\n\nif __name__ == \"__main__\":\n"
+        "    p = mp.Process(target=print)\n    p.start(); p.join();\n"
+    )
+    assert extract(text) == (
+        "def f():\n    pass\n\n\ndef main():\n"
+        "    p = mp.Process(target=print)\n    p.start(); p.join();\n\n\n"
+        'if __name__ == "__main__":\n    main()\n'
+    )
+
+
+def test_wrap_declines_splitting_a_line_between_top_level_and_guard() -> None:
     text = "import mp\na = 1; start()\n"
     tree = ast.parse(text)
     assert wrap_in_guard(SourceText(text), tree, [tree.body[2]], None) is None
-    assert wrap_in_guard(SourceText(text), tree, tree.body[1:], None) is None
+    assert extract_main(SourceText(text), tree, [tree.body[2]], None) is None
     continued = "x = 1; \\\nstart()\n"
     tree = ast.parse(continued)
     assert wrap_in_guard(SourceText(continued), tree, tree.body[1:], None) is None
@@ -404,13 +432,250 @@ def test_wrap_moves_past_a_class_whose_methods_read_what_it_binds() -> None:
     ''')
 
 
-def test_wrap_declines_negated_guard_and_nested_statements() -> None:
-    text = 'if __name__ != "__main__":\n    pass\nelse:\n    main()\nx()\n'
+def test_wrap_into_the_else_branch_of_a_negated_guard() -> None:
+    text = code('''
+        x()
+        if __name__ != "__main__":
+            pass
+        else:
+            # main part
+            main()
+        y()
+    ''')
+    assert wrap(text) == code('''
+        if __name__ != "__main__":
+            pass
+        else:
+            x()
+            # main part
+            main()
+            y()
+    ''')
+    # `not __name__ == "__main__"` is the same test; extract_main takes no else branch.
+    text = 'pool()\nif not __name__ == "__main__":\n    pass\nelse:\n    print(1)\n'
+    assert wrap(text) == (
+        'if not __name__ == "__main__":\n    pass\nelse:\n    pool()\n    print(1)\n'
+    )
+    assert guard_fix(extract_main, text) is None
+
+
+def test_wrap_beside_a_negated_guard_without_else_keeps_the_order() -> None:
+    # No else branch, or an elif: nothing to add to; the new guard goes before it, not after.
+    for rest in ("", "elif y:\n    main()\n"):
+        text = 'x()\nif __name__ != "__main__":\n    pass\n' + rest
+        assert wrap(text) == (
+            'if __name__ == "__main__":\n    x()\nif __name__ != "__main__":\n    pass\n' + rest
+        )
+    # An else on the `else:` line is not rewritten.
+    text = 'x()\nif __name__ != "__main__":\n    pass\nelse: m()\n'
     assert guard_fix(wrap_in_guard, text) is None
+    text = 'if __name__ != "__main__":\n    pass\nelse:\n    main()\nx()\n'
+    assert wrap(text) == 'if __name__ != "__main__":\n    pass\nelse:\n    main()\n    x()\n'
     text = "if True:\n    x()\n"
     tree = ast.parse(text)
     assert wrap_in_guard(SourceText(text), tree, [tree.body[0].body[0]], None) is None
     assert wrap_in_guard(SourceText(text), tree, [], None) is None
+
+
+# --- what the SPG101 fix keeps at top level (through the analysis) ----------------------------
+
+
+def spg101_fix_titles(text: str) -> list[str]:
+    return [fix.title for finding in analyze(text) if finding.code == "SPG101"
+            for fix in finding.fixes if not fix.is_suppression]
+
+
+def fixed(text: str) -> str:
+    result = fix_text(text)
+    assert not [f for f in result.remaining if f.code == "SPG101"], result.text
+    assert fix_text(result.text).text == result.text
+    return result.text
+
+
+POOL_LOOK = '''
+    def look(x):
+        return TABLE[x]
+
+    with mp.Pool(2) as p:
+        print(p.map(look, range(4)))
+'''
+POOL_LOOK_FIXED = '''
+    def look(x):
+        return TABLE[x]
+
+    if __name__ == "__main__":
+        with mp.Pool(2) as p:
+            print(p.map(look, range(4)))
+'''
+
+
+@pytest.mark.parametrize("writer", [
+    # A loop storing items, a method call, an augmented item store, a deletion, an attribute
+    # store, a call of a function that sets the global (directly or through another one).
+    "TABLE = {}\nfor i in range(4):\n    TABLE[i] = i * 10\n",
+    "TABLE = {}\nTABLE.update({i: i * 10 for i in range(4)})\n",
+    "TABLE = [0, 10, 20, 30]\nTABLE[1] += 0\n",
+    "TABLE = [0, 10, 20, 30, 40]\ndel TABLE[4]\n",
+    "import types\nTABLE = types.SimpleNamespace()\nTABLE.rows = [0, 10, 20, 30]\n",
+    "def setup():\n    global TABLE\n    TABLE = [0, 10, 20, 30]\n\nsetup()\n",
+    "TABLE = {}\n\ndef fill():\n    TABLE[1] = 10\n\ndef setup():\n    fill()\n\nsetup()\n",
+])
+def test_wrap_keeps_statements_that_write_what_workers_read(writer: str) -> None:
+    text = "import multiprocessing as mp\n" + writer + code(POOL_LOOK)
+    assert fixed(text) == "import multiprocessing as mp\n" + writer + code(POOL_LOOK_FIXED)
+
+
+def test_wrap_moves_a_method_call_on_what_workers_do_not_read() -> None:
+    # `LOG.append` changes a list no worker reads; `TABLE.get` only reads: both move.
+    text = code('''
+        import multiprocessing as mp
+        TABLE = {0: 0}
+        LOG = []
+        LOG.append(TABLE.get(0))
+    ''') + code(POOL_LOOK)
+    assert fixed(text) == code('''
+        import multiprocessing as mp
+        TABLE = {0: 0}
+        LOG = []
+        def look(x):
+            return TABLE[x]
+
+        if __name__ == "__main__":
+            LOG.append(TABLE.get(0))
+            with mp.Pool(2) as p:
+                print(p.map(look, range(4)))
+    ''')
+
+
+@pytest.mark.parametrize("text", [
+    # What the workers read is written by the statement that starts them.
+    '''
+        import multiprocessing as mp
+        RESULTS = {}
+
+        def look(x):
+            return RESULTS.get(x, x)
+
+        with mp.Pool(2) as p:
+            RESULTS.update(enumerate(p.map(look, range(3))))
+    ''',
+    # ... or by a call that needs the pool.
+    '''
+        import multiprocessing as mp
+
+        def setup(pool):
+            global TABLE
+            TABLE = pool.map(abs, range(3))
+
+        def work(x):
+            return TABLE[x]
+
+        pool = mp.Pool(2)
+        setup(pool)
+        print(pool.map(work, range(3)))
+    ''',
+])
+def test_no_guard_fix_when_what_workers_read_needs_the_start(text: str) -> None:
+    assert spg101_fix_titles(code(text)) == []
+
+
+def test_no_guard_fix_when_work_would_pass_kept_work() -> None:
+    # `print("start")` would have to move past the kept loop (which may have effects of its
+    # own, and must stay for the workers) while the Pool comes after it: no fix.
+    text = code('''
+        import multiprocessing as mp
+        TABLE = {}
+        print("start")
+        for i in range(4):
+            TABLE[i] = i * 10
+    ''') + code(POOL_LOOK)
+    assert spg101_fix_titles(text) == []
+
+
+def test_item_assignment_is_work_that_moves() -> None:
+    text = code('''
+        from multiprocessing import Manager
+
+        m = Manager()
+        d = m.dict()
+        d["a"] = 1
+        m.shutdown()
+    ''')
+    assert fixed(text) == code('''
+        from multiprocessing import Manager
+
+        if __name__ == "__main__":
+            m = Manager()
+            d = m.dict()
+            d["a"] = 1
+            m.shutdown()
+    ''')
+
+
+SQUARES = "import multiprocessing as mp\nimport sys\nTABLE = [0, 1, 4]\n"
+
+
+@pytest.mark.parametrize("condition", [
+    '__name__ == "__main__" and len(sys.argv) > 1',
+    'len(sys.argv) > 1 and __name__ == "__main__"',
+    'sys.argv[1:] and "__main__" == __name__',
+])
+def test_wrap_never_moves_into_a_guard_with_more_than_the_main_test(condition: str) -> None:
+    guard = f'\nif {condition}:\n    print("verbose run")\n'
+    text = SQUARES + code(POOL_LOOK) + guard
+    assert fixed(text) == SQUARES + code(POOL_LOOK_FIXED) + guard
+
+
+def test_wrap_into_the_else_of_an_inverted_guard_through_the_analysis() -> None:
+    inverted = '\nif __name__ != "__main__":\n    pass\nelse:\n    print(1)\n'
+    text = SQUARES + code(POOL_LOOK) + inverted
+    assert fixed(text) == SQUARES + code('''
+        def look(x):
+            return TABLE[x]
+
+        if __name__ != "__main__":
+            pass
+        else:
+            with mp.Pool(2) as p:
+                print(p.map(look, range(4)))
+            print(1)
+    ''')
+
+
+def test_wrap_moves_lines_of_several_statements_through_the_analysis() -> None:
+    text = code('''
+        import multiprocessing as mp
+
+        def f():
+            print("child")
+
+        ctx = mp.get_context()
+        p = ctx.Process(target=f)
+        p.start(); p.join()
+    ''')
+    assert fixed(text) == code('''
+        import multiprocessing as mp
+
+        def f():
+            print("child")
+
+        if __name__ == "__main__":
+            ctx = mp.get_context()
+            p = ctx.Process(target=f)
+            p.start(); p.join()
+    ''')
+    # A line shared by the start and a statement the workers need: no fix.
+    text = code('''
+        import multiprocessing as mp
+        FACTOR = 2
+
+        def work(x):
+            return x * FACTOR
+
+        FACTOR += 1; pool = mp.Pool(2)
+        print(pool.map(work, range(3)))
+    ''')
+    assert spg101_fix_titles(text) == []
 
 
 # --- extract_main -----------------------------------------------------------------------------
@@ -464,7 +729,7 @@ def test_extract_main_takes_guard_body_and_keeps_its_condition() -> None:
             print(args)
 
         args = sys.argv[1:]
-        if __name__ == "__main__" and len(sys.argv) < 5:  # entry
+        if (__name__ == "__main__"):  # entry
             show()
             total = 1
         print("done")
@@ -483,9 +748,15 @@ def test_extract_main_takes_guard_body_and_keeps_its_condition() -> None:
             print("done")
 
 
-        if __name__ == "__main__" and len(sys.argv) < 5:  # entry
+        if (__name__ == "__main__"):  # entry
             main()
     ''')
+    # With more than the main test in the condition, moving `print("done")` under it would
+    # run it only when `len(sys.argv) < 5`; and it cannot pass that guard: no fix.
+    text = text.replace('(__name__ == "__main__")',
+                        '__name__ == "__main__" and len(sys.argv) < 5')
+    assert guard_fix(extract_main, text) is None
+    assert guard_fix(wrap_in_guard, text) is None
 
 
 def test_extract_main_of_one_line_guard_in_tab_file() -> None:
@@ -1258,3 +1529,15 @@ def test_runtime_move_class_out_of_guard(tmp_path: Path) -> None:
     fixed = applied(text, move_out(text, "Greeter"))
     fork_out, spawn_out = run_both(tmp_path, text, fixed)
     assert fork_out == spawn_out == "hello world\nexit 0\n"
+
+
+@pytest.mark.parametrize("indent", ["\f", "\f  ", "  \f  "])
+def test_a_form_feed_in_a_moved_line_does_not_undo_its_new_indent(indent: str) -> None:
+    # Python counts columns from zero again after a form feed: kept behind the new indent it
+    # would dedent the line out of the guard (found by fuzzing: `\f_` before a script).
+    text = f"{indent}print(1)  # first\nrun()\n" if indent == "\f" else \
+        f"if True:\n{indent}print(1)\nrun()\n"
+    result = wrap(text)
+    assert GUARD in result and "\f" not in result.split(GUARD)[1].split("\n")[0]
+    for extracted in (result, extract(text)):
+        assert ast.parse(extracted)

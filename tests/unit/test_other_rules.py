@@ -38,6 +38,103 @@ def test_set_start_method_in_guard_or_torch_alias() -> None:
 
 
 @pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ('mp.set_start_method("spawn", True)', []),
+        ('mp.set_start_method("spawn", False)', ["SPG102"]),
+        ('mp.set_start_method("spawn", flag)', ["SPG102"]),
+        ('mp.set_start_method("spawn", force=flag)', ["SPG102"]),
+    ],
+)
+def test_set_start_method_positional_force(call: str, expected: list[str]) -> None:
+    """force is the second parameter: a literal True there counts like force=True; anything
+    else (False, a variable) like an unknown force."""
+    source = WORK + "flag = True\n" + call + "\n" + GUARDED_START
+    assert codes(source) == expected
+
+
+SET_SPAWN = 'mp.set_start_method("spawn")'
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        ("try:\n    {call}\nexcept RuntimeError:\n    pass", []),
+        ("try:\n    {call}\nexcept (ValueError, RuntimeError):\n    pass", []),
+        ("try:\n    {call}\nexcept:\n    pass", []),
+        ("try:\n    {call}\nexcept Exception as error:\n    print(error)", []),
+        ("try:\n    {call}\nexcept BaseException:\n    pass", []),
+        ("try:\n    {call}\nexcept ValueError:\n    pass", ["SPG102"]),
+        ("try:\n    {call}\nexcept RuntimeError:\n    raise", ["SPG102"]),
+        ("try:\n    {call}\nexcept RuntimeError as e:\n    raise SystemExit(e)", ["SPG102"]),
+        ("try:\n    pass\nexcept RuntimeError:\n    pass\nelse:\n    {call}", ["SPG102"]),
+        ("try:\n    pass\nfinally:\n    {call}", ["SPG102"]),
+        ("RuntimeError = ValueError\ntry:\n    {call}\nexcept RuntimeError:\n    pass",
+         ["SPG102"]),
+        # The try must be around the call when it runs, not around a def.
+        ("def setup():\n    try:\n        {call}\n    except RuntimeError:\n        pass\n"
+         "setup()", []),
+        ("def setup():\n    {call}\ntry:\n    setup()\nexcept RuntimeError:\n    pass", []),
+        ("try:\n    def setup():\n        {call}\nexcept RuntimeError:\n    pass\nsetup()",
+         ["SPG102"]),
+    ],
+)
+def test_set_start_method_in_try_that_catches_the_error(block: str,
+                                                        expected: list[str]) -> None:
+    """The child re-runs the call, and a handler that catches the RuntimeError keeps it
+    alive."""
+    source = WORK + block.format(call=SET_SPAWN) + "\n" + GUARDED_START
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        ("if mp.get_start_method(allow_none=True) is None:\n    {call}", []),
+        ("if None is mp.get_start_method(allow_none=True):\n    {call}", []),
+        ("if mp.get_start_method(True) == None:\n    {call}", []),
+        ("if not mp.get_start_method(allow_none=True):\n    {call}", []),
+        ("if flag and mp.get_start_method(allow_none=True) is None:\n    {call}", []),
+        ("if mp.get_start_method(allow_none=True) is not None:\n    pass\nelse:\n    {call}",
+         []),
+        ("if mp.get_start_method(allow_none=True):\n    pass\nelse:\n    {call}", []),
+        ("if flag:\n    pass\nelif mp.get_start_method(allow_none=True) is None:\n    {call}",
+         []),
+        ("from multiprocessing import get_start_method\n"
+         "if get_start_method(allow_none=True) is None:\n    {call}", []),
+        # Not recognised: true in the child too, or not a test of "no method set yet".
+        ("if flag or mp.get_start_method(allow_none=True) is None:\n    {call}", ["SPG102"]),
+        ("if mp.get_start_method(allow_none=True) is not None:\n    {call}", ["SPG102"]),
+        ("if mp.get_start_method(allow_none=True) is None:\n    pass\nelse:\n    {call}",
+         ["SPG102"]),
+        ("if mp.get_start_method(allow_none=flag) is None:\n    {call}", ["SPG102"]),
+        ("if mp.get_start_method(allow_none=True) != 'fork':\n    {call}", ["SPG102"]),
+        ("if flag is None:\n    {call}", ["SPG102"]),
+    ],
+)
+def test_set_start_method_only_while_no_method_is_set(block: str,
+                                                      expected: list[str]) -> None:
+    """A spawn child has its method set before it re-runs the script: the test is false."""
+    source = WORK + "flag = True\n" + block.format(call=SET_SPAWN) + "\n" + GUARDED_START
+    assert codes(source) == expected
+
+
+def test_set_start_method_idioms_with_torch_alias() -> None:
+    source = dedent("""
+        import torch.multiprocessing as tmp
+
+        if tmp.get_start_method(allow_none=True) is None:
+            tmp.set_start_method("spawn")
+        try:
+            tmp.set_start_method("spawn")
+        except RuntimeError:
+            pass
+        tmp.set_start_method("spawn", True)
+    """)
+    assert codes(source) == []
+
+
+@pytest.mark.parametrize(
     ("condition", "broken"),
     [
         ('__name__ == "__main__"', False),

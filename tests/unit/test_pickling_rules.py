@@ -107,6 +107,32 @@ def test_bound_method_of_local_instance_and_partials() -> None:
     ]
 
 
+def test_partial_messages_keep_the_module_name_lowercase() -> None:
+    source = dedent("""
+        import functools
+        import multiprocessing as mp
+
+        def scale(x, factor):
+            return x * factor
+
+        if __name__ == "__main__":
+            def guarded(x):
+                return x
+
+            with mp.Pool(2) as pool:
+                pool.map(functools.partial(lambda x, f: x * f, f=2), [1])
+                pool.map(functools.partial(scale, factor=lambda: 2), [1])
+                pool.map(functools.partial(guarded), [1])
+        """)
+    messages = [(f.code, f.message.split(" is ")[0]) for f in run(source)]
+    assert messages == [
+        ("SPG201", "A functools.partial of a lambda"),
+        ("SPG201", "A functools.partial with a lambda"),
+        ("SPG202", "A functools.partial of the function `guarded`"),
+    ]
+    assert all("Functools" not in f.message for f in run(source))
+
+
 def test_process_target_args_and_thread_pools() -> None:
     source = dedent("""
         import multiprocessing as mp
@@ -136,6 +162,83 @@ def test_assume_fork_reports_only_tasks() -> None:
     assert codes(source) == ["SPG201", "SPG201"]
     assert found(source, assume_start_method="fork") == [
         ("SPG201", span(source, "lambda x: x"))]
+
+
+MAP_PRELUDE = """\
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+
+
+class Plain:
+    def __init__(self, v):
+        self.v = v
+
+
+def work(obj):
+    return obj
+
+
+def main():
+    class Box:
+        def __init__(self, v):
+            self.v = v
+
+    items = [Box(1), Box(2)]
+    plain = [Plain(1), Plain(2)]
+    with mp.Pool(2) as pool, ProcessPoolExecutor(2) as ex:
+"""
+
+
+@pytest.mark.parametrize(
+    ("call", "reported"),
+    [
+        ("pool.map(work, [Box(1), Box(2)])", ["Box(1)", "Box(2)"]),
+        ("pool.imap(work, (Box(1),))", ["Box(1)"]),
+        ("pool.imap_unordered(work, {Box(1)})", ["Box(1)"]),
+        ("pool.map_async(work, [Box(i) for i in range(3)]).get()", ["Box(i)"]),
+        ("pool.map(work, iterable=(Box(i) for i in range(3)))", ["Box(i)"]),
+        ("pool.map(work, [lambda v: v + 1])", ["lambda v: v + 1"]),
+        ("pool.starmap(work, [(1, Box(2))])", ["Box(2)"]),
+        ("pool.starmap_async(work, [(i, lambda: i) for i in range(2)]).get()", ["lambda: i"]),
+        ("pool.map(work, items)", ["Box(1)", "Box(2)"]),
+        ("list(ex.map(work, [1, 2], [Box(3)]))", ["Box(3)"]),
+        ("list(ex.map(work, [Box(1)], timeout=5))", ["Box(1)"]),
+        # Nothing that cannot pickle, or nothing known about the items.
+        ("pool.map(work, [1, Plain(2), work])", []),
+        ("pool.map(work, plain)", []),
+        ("pool.map(work, [Plain(i) for i in range(3)])", []),
+        ("pool.map(work, list(items))", []),
+        ("pool.map(work, [*items])", []),
+        ("pool.starmap(work, [Box(1)])", []),
+        ("pool.map(work, [1, 2], 4)", []),
+    ],
+)
+def test_items_of_a_mapped_iterable_are_task_arguments(call: str, reported: list[str]) -> None:
+    source = MAP_PRELUDE + "        " + call + '\n\n\nif __name__ == "__main__":\n    main()\n'
+    context = "        " + call
+    # Items of a name are reported where the list is written.
+    expected = [("SPG201", span_in(source, context, text) if text in call else span(source, text))
+                for text in reported]
+    assert found(source) == expected
+    # Tasks are pickled under fork too.
+    assert found(source, assume_start_method="fork") == expected
+
+
+def test_mapped_items_defined_inside_the_guard_are_spg202() -> None:
+    source = dedent("""
+        import multiprocessing as mp
+
+        def work(obj):
+            return obj
+
+        if __name__ == "__main__":
+            class Job:
+                pass
+
+            with mp.Pool(2) as pool:
+                pool.map(work, [Job()])
+        """)
+    assert found(source) == [("SPG202", span(source, "Job()"))]
 
 
 def test_class_defined_inside_the_guard_is_spg202() -> None:

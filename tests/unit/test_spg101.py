@@ -302,6 +302,53 @@ def test_process_subclass_start() -> None:
     assert codes(source) == ["SPG101"]
 
 
+@pytest.mark.parametrize(
+    ("source", "start"),
+    [
+        ("from multiprocessing.managers import SyncManager\nm = SyncManager()\nm.start()\n",
+         "m.start()"),
+        ("from multiprocessing.managers import SyncManager\nSyncManager().start()\n",
+         "SyncManager().start()"),
+        ("import multiprocessing.managers\nm = multiprocessing.managers.BaseManager()\n"
+         "m.start()\n", "m.start()"),
+        ("import torch.multiprocessing.managers as tm\nm = tm.SyncManager()\nm.start()\n",
+         "m.start()"),
+        ("from multiprocessing import managers\n"
+         "class Mine(managers.BaseManager):\n    pass\n"
+         "class Child(Mine):\n    pass\n"
+         "Alias = Child\nm = Alias()\nm.start()\n", "m.start()"),
+        ("from multiprocessing.managers import SyncManager\n"
+         "with SyncManager() as m:\n    print(m.dict())\n", "SyncManager()"),
+        ("from multiprocessing.managers import BaseManager\n"
+         "class Mine(BaseManager):\n    pass\n"
+         "def main():\n    with Mine():\n        pass\nmain()\n", "Mine()"),
+    ],
+)
+def test_manager_start_and_with_start_a_server_process(source: str, start: str) -> None:
+    assert found(source) == [("SPG101", span(source, start))]
+    assert "starting a multiprocessing manager" in run(source)[0].message
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # Constructing a manager starts nothing; start() or `with` under the guard is fine.
+        "from multiprocessing.managers import SyncManager\nm = SyncManager()\n",
+        "from multiprocessing.managers import SyncManager\nm = SyncManager()\n"
+        'if __name__ == "__main__":\n    m.start()\n',
+        "from multiprocessing.managers import SyncManager\n"
+        'if __name__ == "__main__":\n    with SyncManager() as m:\n        pass\n',
+        # Not a manager: a class of this file with an unrelated base, or a thread.
+        "import threading\nclass Mine(threading.Thread):\n    pass\nMine().start()\n",
+        "from multiprocessing.managers import SyncManager\n"
+        "class Mine:\n    def start(self):\n        pass\n"
+        "Mine().start()\nwith open(__file__) as f:\n    pass\n",
+    ],
+)
+def test_manager_not_started_at_import(source: str) -> None:
+    assert codes(source) == []
+
+
 def test_fork_context_is_honoured_and_reported_as_information() -> None:
     source = dedent("""
         import multiprocessing as mp

@@ -15,6 +15,10 @@ DATALOADER = "torch.utils.data.DataLoader"
 PROCESS = "multiprocessing.Process"
 POOL = "multiprocessing.Pool"
 MANAGER = "multiprocessing.Manager"
+BASE_MANAGER = "multiprocessing.managers.BaseManager"
+SYNC_MANAGER = "multiprocessing.managers.SyncManager"
+# Manager classes: an instance starts its server process at `start()` or `with`.
+MANAGER_CLASSES = frozenset({BASE_MANAGER, SYNC_MANAGER})
 GET_CONTEXT = "multiprocessing.get_context"
 SET_START_METHOD = "multiprocessing.set_start_method"
 PROCESS_POOL_EXECUTOR = "concurrent.futures.ProcessPoolExecutor"
@@ -26,6 +30,12 @@ FUNCTOOLS_PARTIAL = "functools.partial"
 LIGHTNING_TRAINER = "lightning.Trainer"
 TQDM = "tqdm.tqdm"
 ARGUMENT_PARSER = "argparse.ArgumentParser"
+# Datasets that wrap others (sent to workers with them); random_split makes Subsets.
+SUBSET = "torch.utils.data.Subset"
+RANDOM_SPLIT = "torch.utils.data.random_split"
+CONCAT_DATASET = "torch.utils.data.ConcatDataset"
+# pathlib classes whose `.open()` returns an open file.
+PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath"})
 
 # Fully spelled-out homes of the names above, folded to one spelling.
 _EXACT_ALIASES = {
@@ -48,6 +58,9 @@ _EXACT_ALIASES = {
     "tqdm.rich.tqdm": TQDM,
     "joblib.parallel.Parallel": JOBLIB_PARALLEL,
     "joblib.parallel.delayed": JOBLIB_DELAYED,
+    "torch.utils.data.dataset.Subset": SUBSET,
+    "torch.utils.data.dataset.random_split": RANDOM_SPLIT,
+    "torch.utils.data.dataset.ConcatDataset": CONCAT_DATASET,
 }
 
 # torch.multiprocessing re-exports multiprocessing; only spawn/start_processes are its own.
@@ -55,7 +68,8 @@ _TORCH_OWN = {"spawn", "start_processes", "spawn.spawn", "spawn.start_processes"
 
 # What `from X import *` brings in, for the modules whose names matter here.
 STAR_EXPORTS: dict[str, frozenset[str]] = {
-    "torch.utils.data": frozenset({"DataLoader", "Dataset", "IterableDataset", "TensorDataset"}),
+    "torch.utils.data": frozenset({"DataLoader", "Dataset", "IterableDataset", "TensorDataset",
+                                   "Subset", "random_split", "ConcatDataset"}),
     "multiprocessing": frozenset(
         {"Process", "Pool", "Manager", "get_context", "set_start_method", "get_start_method"}
     ),
@@ -111,7 +125,8 @@ UNPICKLABLE_FACTORIES = {
 }
 
 KNOWN = frozenset({
-    DATALOADER, PROCESS, POOL, MANAGER, GET_CONTEXT, SET_START_METHOD, PROCESS_POOL_EXECUTOR,
+    DATALOADER, PROCESS, POOL, MANAGER, BASE_MANAGER, SYNC_MANAGER, GET_CONTEXT, SET_START_METHOD,
+    PROCESS_POOL_EXECUTOR,
     TORCH_SPAWN, TORCH_START_PROCESSES, JOBLIB_PARALLEL, JOBLIB_DELAYED, FUNCTOOLS_PARTIAL,
     LIGHTNING_TRAINER, TQDM, ARGUMENT_PARSER,
 })
@@ -122,7 +137,8 @@ API_LAST_NAMES = frozenset(
 
 # The APIs that start workers or choose how (what `may_start_workers` looks for).
 WORKER_APIS = frozenset({
-    DATALOADER, PROCESS, POOL, MANAGER, GET_CONTEXT, SET_START_METHOD, PROCESS_POOL_EXECUTOR,
+    DATALOADER, PROCESS, POOL, MANAGER, BASE_MANAGER, SYNC_MANAGER, GET_CONTEXT, SET_START_METHOD,
+    PROCESS_POOL_EXECUTOR,
     TORCH_SPAWN, TORCH_START_PROCESSES, JOBLIB_PARALLEL,
 })
 # A file that spells none of these names cannot start workers itself: every API above is

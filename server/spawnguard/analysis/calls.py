@@ -1,7 +1,10 @@
 """The call graph of this file's functions, and what runs while the script imports.
 
 A statement runs at import time when it is module-level code outside a correct main guard
-(class bodies included), or inside a function of this file reachable by calls from there.
+(class bodies included), or code of a function of this file reachable by calls from there
+that is not itself under a main guard. A call under a main guard (at any depth, in a function
+too) leads nowhere at import time: a function whose every call path passes through one is not
+import-time code.
 """
 
 from __future__ import annotations
@@ -93,6 +96,8 @@ class CallGraph:
         while queue:
             current = queue.popleft()
             for edge in self.edges_from(current):
+                if edge.call.guard is not None:
+                    continue  # runs only when the script is __main__
                 if edge.callee not in paths:
                     paths[edge.callee] = (*paths[current], edge)
                     queue.append(edge.callee)
@@ -104,6 +109,8 @@ class CallGraph:
             return Execution(False)
         if function is None:
             return Execution(located.region == "import")
+        if located.guard is not None:
+            return Execution(False)
         assert isinstance(function, Definition)
         if self._import_paths is None:
             self._import_paths = self._reach_from_import_time()

@@ -1,8 +1,15 @@
-"""Evaluating `if` conditions that test `__name__`.
+"""Evaluating conditions that test `__name__`.
 
 A main guard is right only when its condition is true for `__name__ == "__main__"` (the script
 run by the user) and false for `"__mp_main__"` (the name a spawn child gives the re-run script).
 The condition is evaluated for both names with three-valued logic: other names are unknown.
+
+Besides `if` statements (at any depth), the same evaluation decides which parts of an
+expression and which cases of a `match` run only in the parent: the true branch of
+`x if <guard> else y`, the later operands of `<guard> and x`, the later operands of
+`<inverse> or x` (an inverse test is false for "__main__" and true for "__mp_main__"), and a
+`case` whose pattern, after the earlier cases failed, matches "__main__" but not
+"__mp_main__".
 """
 
 from __future__ import annotations
@@ -33,6 +40,14 @@ class GuardVerdict:
     # For a broken guard: whether its body may run in a spawned child (then it is import-time
     # code); a never-true guard's body runs nowhere.
     body_runs_in_child: bool = False
+    # For an inverse test: whether it is certainly true in a spawned child, so that its `else`
+    # runs in the parent only (`__name__ != "__main__" and debug` may be false there).
+    true_in_child: bool = False
+
+    @property
+    def else_guarded(self) -> bool:
+        """Whether the `else` of this test runs only when the script is `__main__`."""
+        return self.kind is GuardKind.INVERSE and self.true_in_child
 
 
 class _Unknown:
@@ -158,7 +173,7 @@ def classify(test: ast.expr) -> GuardVerdict:
     if child_false and not parent_false:
         return GuardVerdict(GuardKind.GUARD)
     if parent_false and not child_false:
-        return GuardVerdict(GuardKind.INVERSE)
+        return GuardVerdict(GuardKind.INVERSE, true_in_child=child_true)
     if not _looks_like_main(test):
         return GuardVerdict(GuardKind.NONE)
     if parent_false and child_false:
@@ -178,6 +193,93 @@ def classify(test: ast.expr) -> GuardVerdict:
         'may also be true in spawned children, where `__name__` is "__mp_main__"',
         body_runs_in_child=True,
     )
+
+
+def guarded_parts(node: ast.expr) -> list[tuple[ast.expr, bool]] | None:
+    """The operands of a conditional expression or a boolean chain that tests `__name__`,
+    each with whether it runs only when the script is `__main__`; None for other expressions
+    (and for those that do not test `__name__` before a later operand).
+
+    Only correct guards count here: a broken one in an expression is not reported by SPG301,
+    so what it holds stays import-time code."""
+    if isinstance(node, ast.IfExp):
+        if not mentions_name(node.test):
+            return None
+        body, orelse = branch_guards(node.test)
+        return [(node.test, False), (node.body, body), (node.orelse, orelse)]
+    if not isinstance(node, ast.BoolOp):
+        return None
+    values = node.values
+    first = next((i for i, v in enumerate(values[:-1]) if mentions_name(v)), None)
+    if first is None:
+        return None
+    parts = [(value, False) for value in values[: first + 1]]
+    guarded = False
+    for position in range(first + 1, len(values)):
+        guarded = guarded or operand_guarded(node, position)
+        parts.append((values[position], guarded))
+    return parts
+
+
+def branch_guards(test: ast.expr) -> tuple[bool, bool]:
+    """Whether the true and the false branch of `x if test else y` run only in the parent."""
+    verdict = classify(test)
+    return verdict.kind is GuardKind.GUARD, verdict.else_guarded
+
+
+def operand_guarded(node: ast.BoolOp, position: int) -> bool:
+    """Whether the operand at `position` (> 0) of a boolean chain runs only in the parent: it
+    runs when the earlier operands are all true (`and`) or all false (`or`), so when they make
+    a guard (`and`) or an inverse test (`or`). Once one operand is guarded, so are the later
+    ones."""
+    values = node.values
+    prefix = values[0] if position == 1 else ast.BoolOp(node.op, values[:position])
+    verdict = classify(prefix)
+    if isinstance(node.op, ast.And):
+        return verdict.kind is GuardKind.GUARD
+    return verdict.else_guarded
+
+
+def guarded_cases(match: ast.Match) -> list[bool]:
+    """For each case of a `match`, whether its body runs only when the script is `__main__`:
+    its pattern (and `if`), with every earlier case failing, matches "__main__" and not
+    "__mp_main__". `case "__main__":` is such a case; so is `case _:` after
+    `case "__mp_main__":`, but not after `case "__main__":`."""
+    if not mentions_name(match.subject):
+        return [False] * len(match.cases)
+    flags: list[bool] = []
+    earlier: list[ast.expr] = []  # "this earlier case matched", for each earlier case
+    for case in match.cases:
+        condition = _pattern_condition(match.subject, case.pattern)
+        if condition is not None and case.guard is not None:
+            condition = ast.BoolOp(ast.And(), [condition, case.guard])
+        if condition is None:
+            flags.append(False)
+            earlier.append(ast.Name("<unknown pattern>", ast.Load()))
+            continue
+        runs = (condition if not earlier else ast.BoolOp(
+            ast.And(), [condition, *(ast.UnaryOp(ast.Not(), e) for e in earlier)]))
+        flags.append(classify(runs).kind is GuardKind.GUARD)
+        earlier.append(condition)
+    return flags
+
+
+def _pattern_condition(subject: ast.expr, pattern: ast.pattern) -> ast.expr | None:
+    """A condition on `subject` equivalent to the pattern matching it; None if unknown."""
+    if isinstance(pattern, ast.MatchValue):
+        return ast.Compare(subject, [ast.Eq()], [pattern.value])
+    if isinstance(pattern, ast.MatchSingleton):
+        return ast.Compare(subject, [ast.Eq()], [ast.Constant(pattern.value)])
+    if isinstance(pattern, ast.MatchAs):
+        if pattern.pattern is None:
+            return ast.Constant(True)  # `case _:` or a capture: matches anything
+        return _pattern_condition(subject, pattern.pattern)
+    if isinstance(pattern, ast.MatchOr):
+        options = [_pattern_condition(subject, p) for p in pattern.patterns]
+        if any(o is None for o in options):
+            return None
+        return ast.BoolOp(ast.Or(), options)  # type: ignore[arg-type]
+    return None
 
 
 _HEADER_LINES = 20  # a longer `if` condition is assumed suspicious

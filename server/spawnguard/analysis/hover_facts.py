@@ -123,8 +123,7 @@ def _verdict(model: ModuleModel, sent: SentObject) -> str:
 
 
 def _guard_facts(model: ModuleModel, guard: ast.If) -> str:
-    protected = [s for s in model.worker_starts if s.located.top_statement is guard
-                 and s.located.region == "guard"]
+    protected = [s for s in model.worker_starts if s.located.guard is guard]
     lines = ['**Main guard** — the block runs when the script is run directly (`__name__` is '
              '`"__main__"`) and not when a spawned worker re-imports it (there `__name__` is '
              '`"__mp_main__"`).']

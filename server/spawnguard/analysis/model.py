@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from spawnguard.analysis import apis
 from spawnguard.analysis.calls import CallGraph, Execution, build_call_graph
 from spawnguard.analysis.findings import Position, Range
-from spawnguard.analysis.guard import GuardKind
+from spawnguard.analysis.guard import GuardKind, GuardVerdict
 from spawnguard.analysis.scopes import (
     Binding,
     Definition,
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from spawnguard.analysis.project import ModuleSummary, Project
 
 _BUILTIN_NAMES = frozenset(dir(builtins))
+_NOT_A_GUARD = GuardVerdict(GuardKind.NONE)
 _MAX_DEPTH = 12
 
 
@@ -90,13 +91,13 @@ class ModuleModel:
         top_level = {id(s) for s in self.tree.body}
         return next((g for g in self.index.guards if id(g) in top_level), None)
 
-    def guard_kind(self, node: ast.If) -> GuardKind:
-        """How a module-level `if` tests `__name__` (the walk classified each one)."""
-        return self._guard_kinds.get(id(node), GuardKind.NONE)
+    def guard_verdict(self, node: ast.If) -> GuardVerdict:
+        """How an `if` tests `__name__` (the walk classified each one)."""
+        return self._guard_verdicts.get(id(node), _NOT_A_GUARD)
 
     @cached_property
-    def _guard_kinds(self) -> dict[int, GuardKind]:
-        return {id(m.node): m.verdict.kind for m in self.index.module_ifs}
+    def _guard_verdicts(self) -> dict[int, GuardVerdict]:
+        return {id(m.node): m.verdict for m in self.index.name_ifs}
 
     def definition(self, node: ast.AST) -> Definition | None:
         return self.index.definition_of.get(id(node))
@@ -238,6 +239,33 @@ class ModuleModel:
                 return iterated.of
         if binding.kind == "param":
             return self._parameter_value(binding)
+        if binding.kind == "other" and isinstance(binding.node, ast.Assign):
+            return self._unpacked_value(binding, binding.node, depth)
+        return UNKNOWN_VALUE
+
+    def _unpacked_value(self, binding: Binding, statement: ast.Assign, depth: int) -> Value:
+        """A name of `a, b = value`: the matching item of a tuple/list literal, the namespace
+        of `parser.parse_known_args()` (first item), a Subset of `random_split(dataset, ...)`."""
+        target = next((t for t in statement.targets if isinstance(t, ast.Tuple | ast.List)
+                       and any(getattr(e, "id", None) == binding.name for e in t.elts)), None)
+        if target is None or any(isinstance(e, ast.Starred) for e in target.elts):
+            return UNKNOWN_VALUE
+        names = [e.id if isinstance(e, ast.Name) else None for e in target.elts]
+        index = len(names) - 1 - names[::-1].index(binding.name)  # the last one wins
+        value, scope = statement.value, binding.scope
+        if isinstance(value, ast.Tuple | ast.List):
+            if len(value.elts) == len(names) and not any(
+                    isinstance(e, ast.Starred) for e in value.elts):
+                return self.infer(value.elts[index], scope, depth + 1)
+            return UNKNOWN_VALUE
+        if not isinstance(value, ast.Call):
+            return UNKNOWN_VALUE
+        func = self.infer(value.func, scope, depth + 1)
+        if (func.kind == "bound_method" and func.attribute == "parse_known_args" and index == 0
+                and func.of is not None and func.of.is_instance_of(apis.ARGUMENT_PARSER)):
+            return Value("namespace", of=func.of)
+        if func.kind == "api" and func.qualname == apis.RANDOM_SPLIT:
+            return Value("instance", of=api(apis.SUBSET), call=value, scope=scope)
         return UNKNOWN_VALUE
 
     def _parameter_value(self, binding: Binding) -> Value:
@@ -309,6 +337,9 @@ class ModuleModel:
             if receiver.is_instance_of(apis.ARGUMENT_PARSER) and func.attribute in (
                     "parse_args", "parse_known_args"):
                 return Value("namespace", of=receiver)
+            if receiver.is_instance_of(apis.ARGUMENT_PARSER) and func.attribute in (
+                    "add_argument_group", "add_mutually_exclusive_group"):
+                return receiver  # a group's arguments are the parser's
             if func.definition is not None:
                 return self.returned_value(func.definition, depth)
             return UNKNOWN_VALUE

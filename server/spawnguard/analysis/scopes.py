@@ -2,6 +2,9 @@
 
 Module-level code is split into regions: `import` (runs whenever the file is imported,
 including in every spawn child) and `guard` (runs only under a correct main guard).
+Code anywhere (functions included) that runs only under a main guard also records that guard:
+the body of an `if` (at any depth) whose test is a correct guard, the `else` of an inverse
+test, the guarded parts of an expression and the guarded cases of a `match` (see `guard`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,14 @@ from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from spawnguard.analysis.guard import GuardKind, GuardVerdict, classify
+from spawnguard.analysis.guard import (
+    GuardKind,
+    GuardVerdict,
+    branch_guards,
+    classify,
+    guarded_cases,
+    operand_guarded,
+)
 from spawnguard.analysis.nesting import MAX_NESTING, StatementTooDeep, nesting_exceeds
 
 ScopeKind = Literal["module", "function", "class", "lambda", "comprehension"]
@@ -29,8 +39,11 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 # 46 + 45 + 1 + 2 = 94 levels, within MAX_NESTING. Deeper ones get the exact check.
 _NESTING_ALARM = MAX_NESTING // 2 - 4
 _NEVER = 1 << 62
-# Nodes the walk has nothing to do with (stores are bound by their statements).
+# Nodes the walk has nothing to do with (stores are bound by their statements), but for
+# counting the loads of `__name__`.
 _LEAVES = frozenset({ast.Name, ast.Constant})
+_NAME = ast.Name
+_NOT_A_GUARD = GuardVerdict(GuardKind.NONE)
 
 
 # Scopes, bindings and definitions point at each other. The links back to a scope's owner
@@ -116,13 +129,19 @@ class Located:
     # The module-level region this code runs in; None inside functions and lambdas.
     region: Region | None
     top_statement: ast.stmt
+    # The outermost main guard (an `if`, an expression, a `match` case) that this code is
+    # inside, at any depth: it runs only when the script is `__main__`. None when unguarded.
+    guard: ast.AST | None = None
 
 
 @dataclass(eq=False)
-class ModuleIf:
+class NameIf:
+    """An `if` (at module level, in a class body or in a function) that tests `__name__`."""
+
     node: ast.If
     verdict: GuardVerdict
     top_statement: ast.stmt
+    in_function: bool = False  # evaluated when a function of the file is called
 
 
 @dataclass
@@ -132,8 +151,9 @@ class ScopeIndex:
     definition_of: dict[int, Definition] = field(default_factory=dict)  # id(node) →
     calls: list[Located] = field(default_factory=list)
     loops: list[Located] = field(default_factory=list)  # For / AsyncFor / comprehension
-    module_ifs: list[ModuleIf] = field(default_factory=list)
-    guards: list[ast.If] = field(default_factory=list)  # correct guards (body = guarded)
+    name_ifs: list[NameIf] = field(default_factory=list)  # every `if` testing __name__
+    # `if` statements (at any depth) that are correct guards (body = guarded).
+    guards: list[ast.If] = field(default_factory=list)
     region_of_statement: dict[int, Region] = field(default_factory=dict)  # module-level stmts
     scope_of_node: dict[int, Scope] = field(default_factory=dict)  # scope-opening node →
     imported_roots: set[str] = field(default_factory=set)  # top packages imported anywhere
@@ -159,7 +179,7 @@ class ScopeIndex:
         self.definition_of.update(other.definition_of)
         self.calls += other.calls
         self.loops += other.loops
-        self.module_ifs += other.module_ifs
+        self.name_ifs += other.name_ifs
         self.guards += other.guards
         self.region_of_statement.update(other.region_of_statement)
         self.scope_of_node.update(other.scope_of_node)
@@ -211,6 +231,10 @@ class _Walker:
         self.facts = StatementFacts(self.index)
         self.scope = self.module
         self.region: Region | None = "import"
+        self.guard: ast.AST | None = None  # the outermost main guard the walk is inside
+        # How many `__name__` loads the walk has seen: only a condition that holds one is
+        # classified as a guard.
+        self.name_loads = 0
         self.top: ast.stmt | None = None
         self.depth = 0
         self.nesting_alarm = _NESTING_ALARM
@@ -272,7 +296,10 @@ class _Walker:
 
     def visit(self, node: ast.AST) -> None:
         if node.__class__ in _LEAVES:
-            return  # a third of all nodes: loads are resolved on demand, constants are data
+            # A third of all nodes: loads are resolved on demand, constants are data.
+            if node.__class__ is _NAME and node.id == "__name__":  # type: ignore[attr-defined]
+                self.name_loads += 1
+            return
         depth = self.depth = self.depth + 1
         if depth > self.nesting_alarm:
             self.check_nesting()
@@ -301,7 +328,7 @@ class _Walker:
 
     def located(self, node: ast.AST) -> Located:
         assert self.top is not None
-        located = Located(node, self.scope, self.region, self.top)
+        located = Located(node, self.scope, self.region, self.top, self.guard)
         if self.scope is self.module:
             self.facts.module_located.append(located)
         return located
@@ -319,35 +346,81 @@ class _Walker:
         self.facts = StatementFacts(self.index)
         for statement in statements:
             self.depth, self.nesting_alarm = 0, _NESTING_ALARM
+            self.region, self.guard = "import", None
             self.visit_statement(statement)
         return self.facts
 
     # --- statements ----------------------------------------------------------------------------
 
+    def enter_guard(self, guard: ast.AST | None) -> tuple[Region | None, ast.AST | None]:
+        """Walk what follows as guarded by `guard` (None: as the enclosing code); returns the
+        state to give back to `leave_guard`."""
+        outer = self.region, self.guard
+        if guard is not None:
+            if self.region is not None:
+                self.region = "guard"  # module level or a class body there
+            if self.guard is None:
+                self.guard = guard
+        return outer
+
+    def leave_guard(self, outer: tuple[Region | None, ast.AST | None]) -> None:
+        self.region, self.guard = outer
+
     def visit_If(self, node: ast.If) -> None:
-        if self.scope is not self.module:
-            self.generic_visit(node)
-            return
         # The test is walked before it is classified: the walk checks how deep it nests.
+        loads = self.name_loads
         self.visit(node.test)
-        verdict = classify(node.test)
+        verdict = classify(node.test) if self.name_loads != loads else _NOT_A_GUARD
         assert self.top is not None
         if verdict.kind is not GuardKind.NONE:
-            self.index.module_ifs.append(ModuleIf(node, verdict, self.top))
-        outer = self.region
-        body_region, else_region = outer, outer
+            self.index.name_ifs.append(NameIf(node, verdict, self.top, self.region is None))
+        body_guarded = verdict.kind is GuardKind.GUARD or (
+            # Never runs (SPG301 reports it): not import-time code.
+            verdict.kind is GuardKind.BROKEN and not verdict.body_runs_in_child)
         if verdict.kind is GuardKind.GUARD:
-            body_region = "guard"
             self.index.guards.append(node)
-        elif verdict.kind is GuardKind.INVERSE:
-            else_region = "guard"
-        elif verdict.kind is GuardKind.BROKEN and not verdict.body_runs_in_child:
-            body_region = "guard"  # never runs at import: not import-time code
-        self.region = body_region
+        if not body_guarded and not verdict.else_guarded:
+            self.visit_body(node.body)
+            self.visit_body(node.orelse)
+            return
+        outer = self.enter_guard(node if body_guarded else None)
         self.visit_body(node.body)
-        self.region = else_region
+        self.leave_guard(outer)
+        outer = self.enter_guard(node if verdict.else_guarded else None)
         self.visit_body(node.orelse)
-        self.region = outer
+        self.leave_guard(outer)
+
+    def visit_Match(self, node: ast.Match) -> None:
+        loads = self.name_loads
+        self.visit(node.subject)
+        flags = guarded_cases(node) if self.name_loads != loads else [False] * len(node.cases)
+        for case, guarded in zip(node.cases, flags, strict=True):
+            depth = self.depth = self.depth + 1  # the case counts towards the depth
+            if depth > self.nesting_alarm:
+                self.check_nesting()
+            self.visit(case.pattern)
+            if case.guard is not None:
+                self.visit(case.guard)
+            outer = self.enter_guard(case if guarded else None)
+            self.visit_body(case.body)
+            self.leave_guard(outer)
+            self.depth = depth - 1
+
+    def visit_guarded(self, node: ast.AST, guard: ast.AST | None) -> None:
+        outer = self.enter_guard(guard)
+        self.visit(node)
+        self.leave_guard(outer)
+
+    def visit_IfExp(self, node: ast.IfExp) -> None:
+        loads = self.name_loads
+        self.visit(node.test)
+        body, orelse = branch_guards(node.test) if self.name_loads != loads else (False, False)
+        if body or orelse:
+            self.visit_guarded(node.body, node if body else None)
+            self.visit_guarded(node.orelse, node if orelse else None)
+        else:
+            self.visit(node.body)
+            self.visit(node.orelse)
 
     def visit_Import(self, node: ast.Import) -> None:
         self.index.imports.append(self.located(node))
@@ -559,8 +632,17 @@ class _Walker:
     visit_Set = visit_Tuple
 
     def visit_BoolOp(self, node: ast.BoolOp) -> None:
-        for value in node.values:
-            self.visit(value)
+        # A later operand is guarded when the earlier ones make a guard (`guard.guarded_parts`
+        # says the same of a whole expression); only a chain that loads `__name__` may be one.
+        loads = self.name_loads
+        guarded = False
+        for position, value in enumerate(node.values):
+            if position and not guarded and self.name_loads != loads:
+                guarded = operand_guarded(node, position)
+            if guarded:
+                self.visit_guarded(value, node)
+            else:
+                self.visit(value)
 
     def visit_comprehension_node(self, node: ast.AST, elements: list[ast.expr]) -> None:
         generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]

@@ -5,7 +5,11 @@
 | `DataLoader(num_workers>0)` | where it is iterated | dataset, collate_fn, worker_init_fn |
 | `Process(...).start()` | the `start()` call | target, args, kwargs (a subclass: the object) |
 | `Pool(...)`, `Manager()` | construction | initializer, initargs, task functions and arguments |
+| `BaseManager`/`SyncManager` (or a subclass) | `start()`, or entering `with` | — |
 | `ProcessPoolExecutor(...)` | first `submit`/`map` | initializer, initargs, tasks and arguments |
+
+A `map`-like task's arguments are the items of its iterable, known when that is a literal
+container or a comprehension (or a name assigned one).
 | `torch.multiprocessing.spawn` | the call (always spawn) | fn, args |
 | `joblib.Parallel(backend="multiprocessing")(...)` | the call | `delayed` functions |
 """
@@ -25,8 +29,8 @@ from spawnguard.analysis.values import Value
 if TYPE_CHECKING:
     from spawnguard.analysis.model import ModuleModel
 
-StartKind = Literal["dataloader", "process", "pool", "manager", "executor", "torch_spawn",
-                    "joblib"]
+StartKind = Literal["dataloader", "process", "pool", "manager", "manager_start", "executor",
+                    "torch_spawn", "joblib"]
 WorkerCount = Literal["none", "certain", "unknown"]
 
 # Positions of the DataLoader and Process arguments that matter, for positional calls.
@@ -35,6 +39,7 @@ _DATALOADER_POSITIONS = {"dataset": 0, "num_workers": 5, "collate_fn": 6,
 _PROCESS_POSITIONS = {"target": 1, "args": 3, "kwargs": 4}
 _POOL_POSITIONS = {"processes": 0, "initializer": 1, "initargs": 2}
 _EXECUTOR_POSITIONS = {"max_workers": 0, "mp_context": 1, "initializer": 2, "initargs": 3}
+_MANAGER_CONTEXT_POSITION = 3  # BaseManager(address, authkey, serializer, ctx)
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,6 +141,9 @@ def dataloader_context(call: ast.Call) -> ast.expr | None:
 
 
 _TASK_METHODS = apis.POOL_TASK_METHODS | apis.EXECUTOR_TASK_METHODS
+# Task methods that send the items of an iterable to workers, one task each.
+_MAPPING_METHODS = frozenset(
+    {"map", "map_async", "imap", "imap_unordered", "starmap", "starmap_async"})
 
 
 class _Detector:
@@ -190,7 +198,56 @@ class _Detector:
     def _may_call_api(self, call: ast.Call) -> bool:
         # A call of this file's own functions infers to a definition, never to an API.
         name = call_name(call)
-        return name is None or name in self._api_names
+        return name is None or name in self._api_names or name in self._manager_class_names
+
+    @cached_property
+    def _manager_class_names(self) -> frozenset[str]:
+        """Names that may call a class of this file derived (by its bases' names) from a
+        multiprocessing manager class; `_is_manager_class` checks what they really are."""
+        words = {q.rpartition(".")[2] for q in apis.MANAGER_CLASSES}
+        if not words & self._api_names:
+            return frozenset()
+        reaching = set(self._names_reaching(frozenset(words)))
+        classes = [d for d in self.model.index.definitions if d.is_class]
+        found: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for definition in classes:
+                node = definition.node
+                assert isinstance(node, ast.ClassDef)
+                if definition.name not in found and any(
+                        getattr(b, "id", getattr(b, "attr", None)) in reaching
+                        for b in node.bases):
+                    found.add(definition.name)
+                    reaching.add(definition.name)
+                    changed = True
+        return self._names_reaching(frozenset(found)) if found else frozenset()
+
+    def _is_manager_class(self, value: Value) -> bool:
+        if value.kind == "api":
+            return value.qualname in apis.MANAGER_CLASSES
+        if value.kind == "definition" and value.definition is not None \
+                and value.definition.is_class:
+            return bool(self.model.base_qualnames(value.definition) & apis.MANAGER_CLASSES)
+        return False
+
+    def _add_manager_start(self, node: ast.AST, located: Located, creation: ast.Call | None,
+                           creation_scope: Scope | None) -> None:
+        context = (argument(creation, "ctx", _MANAGER_CONTEXT_POSITION)
+                   if creation is not None and creation_scope is not None else None)
+        method = (self.method_of_context_argument(context, creation_scope)
+                  if creation_scope is not None else None)
+        self.facts.starts.append(WorkerStart(
+            "manager_start", node, located, self.text(node), "certain", method,
+            creation=creation, creation_scope=creation_scope))
+
+    @staticmethod
+    def _entered_by_with(call: ast.Call, located: Located) -> bool:
+        """Whether `call` is the context expression of a `with` item (BaseManager.__enter__
+        starts a manager that is not started yet)."""
+        return any(item.context_expr is call for node in ast.walk(located.top_statement)
+                   if isinstance(node, ast.With | ast.AsyncWith) for item in node.items)
     # --- DataLoader ----------------------------------------------------------------------------
 
     def dataloader_workers(self, value: Value) -> WorkerCount:
@@ -263,12 +320,33 @@ class _Detector:
         return iterated
 
     def _callee(self, call: ast.Call, scope: Scope) -> Definition | None:
+        """The function of this file that `call` runs (a generator function's body does not
+        run at the call: see `_generator_call`)."""
+        definition = self._called_function(call, scope)
+        return None if definition is None or is_generator_function(definition) else definition
+
+    def _called_function(self, call: ast.Call, scope: Scope) -> Definition | None:
         value = self.model.infer(call.func, scope)
         if value.kind in ("definition", "bound_method") and value.definition is not None:
             definition = value.definition
             if not definition.is_class and not definition.is_lambda:
                 return definition
         return None
+
+    def _generator_call(self, expr: ast.expr, scope: Scope) -> tuple[ast.Call, Scope] | None:
+        """The call of a generator function of this file that made the generator `expr` (the
+        call itself, or a name assigned it): iterating the generator runs its body."""
+        if isinstance(expr, ast.Name):
+            binding = self.model.resolve(expr.id, scope, expr)
+            if binding is None or binding.kind != "assign" or binding.value is None:
+                return None
+            expr, scope = binding.value, binding.scope
+        if not isinstance(expr, ast.Call) or call_name(expr) not in self._function_names:
+            return None
+        definition = self._called_function(expr, scope)
+        if definition is None or not is_generator_function(definition):
+            return None
+        return expr, scope
 
     def _bound_arguments(self, callee: Definition, call: ast.Call) -> list[tuple[str, ast.expr]]:
         node = callee.node
@@ -307,9 +385,16 @@ class _Detector:
         for located, expr in self._iteration_sites:
             loader = self.worker_loader(expr, located.scope)
             if loader is None:
+                self._generator_start(located, expr)
                 continue
             self.add_dataloader_start(loader, expr, located,
                                       self.describe_iteration(located.node, expr))
+        for located in self.model.index.calls_named({"next"}):
+            call = located.node
+            assert isinstance(call, ast.Call)
+            func = self.model.infer(call.func, located.scope)
+            if func.kind == "api" and func.qualname == "builtins.next" and call.args:
+                self._generator_start(located, call.args[0])
         for located in self.model.index.calls_named(self._function_names):
             call = located.node
             assert isinstance(call, ast.Call)
@@ -325,6 +410,25 @@ class _Detector:
                         loader, arg, located, self.text(call),
                         via=f"passed to {callee.name}(), which iterates it")
 
+    def _generator_start(self, located: Located, expr: ast.expr) -> None:
+        """Iterating (or `next()` on) a generator of this file whose function iterates a
+        DataLoader it was given starts the loader's workers here."""
+        made = self._generator_call(expr, located.scope)
+        if made is None:
+            return
+        call, scope = made
+        callee = self._called_function(call, scope)
+        if callee is None or callee not in self._iterated_params:
+            return
+        for param, arg in self._bound_arguments(callee, call):
+            if param not in self._iterated_params[callee]:
+                continue
+            loader = self.worker_loader(arg, scope)
+            if loader is not None:
+                self.add_dataloader_start(
+                    loader, expr, located, self.describe_iteration(located.node, expr),
+                    via=f"passed to the generator {callee.name}(), which iterates it")
+
     def describe_iteration(self, site: ast.AST, expr: ast.expr) -> str:
         if isinstance(site, ast.For | ast.AsyncFor) and site.iter is expr:
             return f"for {self.text(site.target)} in {self.text(expr)}"
@@ -339,7 +443,8 @@ class _Detector:
 
     def detect_calls(self) -> None:
         tasks_by_creation = self._task_calls()
-        for located in self.model.index.calls_named(self._api_names | {"start", None}):
+        names = self._api_names | self._manager_class_names | {"start", None}
+        for located in self.model.index.calls_named(names):
             call = located.node
             assert isinstance(call, ast.Call)
             scope = located.scope
@@ -359,6 +464,8 @@ class _Detector:
                 self._executor_start(call, located, tasks_by_creation.get(id(call), []))
             elif qualname in (apis.TORCH_SPAWN, apis.TORCH_START_PROCESSES):
                 self._torch_spawn(call, located, qualname)
+            elif self._is_manager_class(func) and self._entered_by_with(call, located):
+                self._add_manager_start(call, located, call, scope)
             elif qualname == apis.SET_START_METHOD:
                 method = argument(call, "method", 0)
                 literal = method.value if isinstance(method, ast.Constant) else None
@@ -412,6 +519,9 @@ class _Detector:
               and apis.PROCESS in self.model.base_qualnames(receiver.of.definition)):
             creation = receiver.call
             sent.append(SentObject("process object", call.func.value, located.scope))
+        elif self._is_manager_class(receiver.of):
+            self._add_manager_start(call, located, receiver.call, receiver.scope)
+            return
         else:
             return
         self.facts.starts.append(WorkerStart(
@@ -433,7 +543,40 @@ class _Detector:
                 arguments = []
             sent.extend(SentObject("task argument", a, located.scope, is_task=True)
                         for a in arguments)
+            if method in _MAPPING_METHODS:
+                sent.extend(SentObject("task argument", element, scope, is_task=True)
+                            for element, scope in self._mapped_elements(call, method, located))
         return sent
+
+    def _mapped_elements(self, call: ast.Call, method: str,
+                         located: Located) -> list[tuple[ast.expr, Scope]]:
+        """The items a `map`-like call sends to workers one by one, where its iterable is a
+        list/tuple/set literal or a comprehension (or a name assigned one); a `starmap` item
+        that is a tuple/list literal is an argument list, whose elements are sent."""
+        # Pool methods: (func, iterable, ...); executor map: (fn, *iterables). (A Pool.map's
+        # third argument is its chunksize: never a container.)
+        iterables = [argument(call, "iterable", 1), *(call.args[2:] if method == "map" else ())]
+        elements: list[tuple[ast.expr, Scope]] = []
+        for iterable in iterables:
+            if iterable is not None and not isinstance(iterable, ast.Starred):
+                elements += self._literal_items(iterable, located.scope)
+        if method.startswith("starmap"):
+            elements = [(inner, scope) for element, scope in elements
+                        for inner in (_elements(element)
+                                      if isinstance(element, ast.Tuple | ast.List) else [])]
+        return elements
+
+    def _literal_items(self, expr: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope]]:
+        if isinstance(expr, ast.Name):
+            binding = self.model.resolve(expr.id, scope, expr)
+            if binding is None or binding.kind != "assign" or binding.value is None:
+                return []
+            expr, scope = binding.value, binding.scope
+        if isinstance(expr, ast.List | ast.Tuple | ast.Set):
+            return [(e, scope) for e in expr.elts if not isinstance(e, ast.Starred)]
+        if isinstance(expr, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+            return [(expr.elt, self.model.index.scope_of_node.get(id(expr), scope))]
+        return []
 
     def _initializer_sent(self, call: ast.Call, scope: Scope,
                           positions: dict[str, int]) -> list[SentObject]:
@@ -505,6 +648,22 @@ class _Detector:
         self.facts.starts.append(WorkerStart(
             "joblib", call, located, self.text(call), "certain", None, tuple(sent),
             creation=inner, creation_scope=located.scope))
+
+
+def is_generator_function(definition: Definition) -> bool:
+    """Whether a function of this file is a generator function (calling it runs nothing)."""
+    node = definition.node
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    pending: list[ast.AST] = list(node.body)
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.Yield | ast.YieldFrom):
+            return True
+        if not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+                          | ast.Lambda):
+            pending.extend(ast.iter_child_nodes(current))
+    return False
 
 
 def detect_worker_facts(model: ModuleModel) -> WorkerFacts:

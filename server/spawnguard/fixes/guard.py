@@ -2,8 +2,9 @@
 
 The analysis decides which module-level statements to move; these functions only move them,
 keeping their order and text. They return None rather than a fix that would change what the
-script does: a statement that shares its line with another, or a move that would swap a moved
-statement with a kept one that binds or reads the same names.
+script does: a line shared by a moved and a kept statement, a move that would swap a moved
+statement with a kept one that binds, changes or reads the same names, or one that would move
+it past kept work or another guard.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from spawnguard.analysis.findings import Fix, TextEdit
 from spawnguard.analysis.source import SourceText
+from spawnguard.analysis.toplevel import imported_names, mutated_names
 from spawnguard.fixes.names import (
     COMPREHENSIONS,
     bound_names,
@@ -60,6 +62,9 @@ class _Run:
 class _Plan:
     before: list[_Run]  # runs before the guard (all of them when there is no guard)
     after: list[_Run]  # runs after the guard
+    # Without a guard: the index of the statement the new block goes before (len(body): the
+    # end), so that no moved statement passes a kept one whose order matters.
+    insert_index: int
 
 
 # wrap_in_guard and extract_main are asked about the same statements, once per finding.
@@ -69,31 +74,98 @@ _plans: weakref.WeakKeyDictionary[ast.Module, dict[tuple[int, ...], _Plan | None
 
 
 def _plan(
-    source: SourceText, tree: ast.Module, moved: Sequence[ast.stmt], guard: ast.If | None
+    source: SourceText,
+    tree: ast.Module,
+    moved: Sequence[ast.stmt],
+    guard: ast.If | None,
+    barriers: Sequence[ast.stmt],
 ) -> _Plan | None:
-    key = (id(guard), *(id(statement) for statement in moved))
+    key = (id(guard), *(id(statement) for statement in moved), -1,
+           *(id(statement) for statement in barriers))
     known = _plans.setdefault(tree, {})
     if key not in known:
-        known[key] = _make_plan(source, tree, moved, guard)
+        known[key] = _make_plan(source, tree, moved, guard, barriers)
     return known[key]
 
 
+def _line_spans(source: SourceText, body: list[ast.stmt], indexes: list[int]
+                ) -> dict[int, LineSpan] | None:
+    """The whole lines of each moved statement. Statements sharing lines (`a(); b()`) move
+    together: each gets the lines of its group, and all of the group must move."""
+    moving = set(indexes)
+    spans: dict[int, LineSpan] = {}
+    for index in indexes:
+        if index in spans:
+            continue
+        first = last = index
+        while first > 0 and (body[first - 1].end_lineno or 0) >= code_start_line(body[first]):
+            first -= 1
+        while last + 1 < len(body) and code_start_line(body[last + 1]) <= (
+                body[last].end_lineno or 0):
+            last += 1
+        if not set(range(first, last + 1)) <= moving:
+            return None  # part of the line would stay: no fix rather than a split line
+        head, tail = statement_span(source, body[first], end=False), statement_span(
+            source, body[last], start=False)
+        if head is None or tail is None:
+            return None
+        for member in range(first, last + 1):
+            spans[member] = LineSpan(head.first, tail.last)
+    return spans
+
+
+def tests_name(statement: ast.stmt) -> bool:
+    """A module-level statement other than a definition that reads `__name__`: a guard of
+    any kind (`if`, `match`, `__name__ == "__main__" and main()`), whose guarded part runs
+    in the parent where it stands."""
+    return not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and any(
+        isinstance(node, ast.Name) and node.id == "__name__" for node in ast.walk(statement)
+    )
+
+
+def _condition(statement: ast.stmt) -> ast.expr | None:
+    """What a guard evaluates in every process before choosing a branch."""
+    if isinstance(statement, ast.If):
+        return statement.test
+    return statement.subject if isinstance(statement, ast.Match) else None
+
+
 def _make_plan(
-    source: SourceText, tree: ast.Module, moved: Sequence[ast.stmt], guard: ast.If | None
+    source: SourceText,
+    tree: ast.Module,
+    moved: Sequence[ast.stmt],
+    guard: ast.If | None,
+    barriers: Sequence[ast.stmt],
 ) -> _Plan | None:
-    position = {id(statement): index for index, statement in enumerate(tree.body)}
+    body = tree.body
+    position = {id(statement): index for index, statement in enumerate(body)}
     found = [position.get(id(statement)) for statement in moved]
     guard_index = position.get(id(guard)) if guard is not None else None
     if None in found or (guard is not None and (guard_index is None or guard_index in found)):
         return None
     indexes = sorted({index for index in found if index is not None})
-    spans = {}
-    for index in indexes:
-        span = statement_span(source, tree.body[index])
-        if span is None:
+    spans = _line_spans(source, body, indexes)
+    if spans is None:
+        return None
+    # Kept statements whose place in the order matters beyond the names they share: work
+    # that stays (it may print, write files…) and other guards (their bodies run in the
+    # parent). No moved statement may pass one.
+    fixed_points = {position[id(s)] for s in barriers if id(s) in position}
+    fixed_points |= {index for index, s in enumerate(body) if tests_name(s)}
+    fixed_points -= {*indexes, guard_index}
+    insert_index = len(body)
+    if guard_index is None and indexes:
+        insert_index = min((i for i in fixed_points if i > indexes[0]), default=len(body))
+        if indexes[-1] > insert_index:
             return None
-        spans[index] = span
-    if not _order_change_is_safe(tree, indexes, guard_index):
+    moved_binds = bound_names(body[i] for i in indexes)
+    for index in fixed_points:
+        condition = _condition(body[index]) if tests_name(body[index]) else None
+        if condition is not None and moved_binds & {
+            node.id for node in ast.walk(condition) if isinstance(node, ast.Name)
+        }:
+            return None  # a guard's condition, evaluated in every process, reads them
+    if not _order_change_is_safe(tree, indexes, guard_index, insert_index, fixed_points):
         return None
     runs: list[_Run] = []
     for index in indexes:
@@ -103,13 +175,13 @@ def _make_plan(
                                                                    spans[index].last)))
         else:
             runs.append(_Run(index, index, spans[index]))
-    split = len(tree.body) if guard_index is None else guard_index
+    split = len(body) if guard_index is None else guard_index
     before = [run for run in runs if run.first_index < split]
-    if guard is not None and bound_names(tree.body[i] for i in indexes if i < split) & {
+    if guard is not None and bound_names(body[i] for i in indexes if i < split) & {
         node.id for node in ast.walk(guard.test) if isinstance(node, ast.Name)
     }:
         return None  # the guard's condition reads what they bind: they must run before it
-    return _Plan(before, runs[len(before) :])
+    return _Plan(before, runs[len(before) :], insert_index)
 
 
 # --- is the new execution order safe? -----------------------------------------------------------
@@ -128,15 +200,24 @@ def _reads_when_run(nodes: list[ast.stmt]) -> set[str]:
     return reads
 
 
-def _order_change_is_safe(tree: ast.Module, moved: list[int], guard_index: int | None) -> bool:
-    """True when no moved statement trades places with a kept one that shares names with it.
+def _order_change_is_safe(
+    tree: ast.Module,
+    moved: list[int],
+    guard_index: int | None,
+    insert_index: int,
+    fixed_points: set[int],
+) -> bool:
+    """True when no moved statement trades places with a kept one that shares names with it
+    (binds, reads or changes them), or with a fixed point (kept work, another guard).
 
-    Without a guard, moved statements run after every kept one; with one, those above it run
-    at the start of its body (after the kept ones between them and the guard) and those
-    below it at the end (before the kept ones between the guard and them).
+    Without a guard, moved statements run where the new block goes (before `insert_index`),
+    after the kept ones above it; with one, those above it run at the start of its body
+    (after the kept ones between them and the guard) and those below it at the end (before
+    the kept ones between the guard and them).
     """
     body = tree.body
     moved_set = set(moved)
+    imported = imported_names(tree)
     definitions = {
         s.name: s
         for s in body
@@ -162,18 +243,21 @@ def _order_change_is_safe(tree: ast.Module, moved: list[int], guard_index: int |
         and bind; a moved statement must share none of it."""
         kept_reads: set[str] = set()
         kept_binds: set[str] = set()
+        passed_fixed_point = False
         for index in indexes:
             if index == guard_index:
                 continue
-            reads, binds = reads_following_calls(body[index]), bound_names([body[index]])
+            reads = reads_following_calls(body[index])
+            binds = bound_names([body[index]]) | mutated_names([body[index]], imported)
             if index not in moved_set:
                 kept_reads |= reads
                 kept_binds |= binds
-            elif binds & (kept_reads | kept_binds) or reads & kept_binds:
+                passed_fixed_point |= index in fixed_points
+            elif passed_fixed_point or binds & (kept_reads | kept_binds) or reads & kept_binds:
                 return False
         return True
 
-    end = len(body) if guard_index is None else guard_index
+    end = insert_index if guard_index is None else guard_index
     if not passes_kept(range(end - 1, -1, -1)):
         return False
     return guard_index is None or passes_kept(range(guard_index + 1, len(body)))
@@ -182,12 +266,46 @@ def _order_change_is_safe(tree: ast.Module, moved: list[int], guard_index: int |
 # --- the guard ------------------------------------------------------------------------------------
 
 
-def _is_negated(guard: ast.If) -> bool:
-    """`if __name__ != "__main__": … else: …` guards its else branch; not handled here."""
+def guard_polarity(guard: ast.If) -> bool | None:
+    """True for `if __name__ == "__main__":` (the body is guarded), False for
+    `if __name__ != "__main__":` / `if not __name__ == "__main__":` (the else branch is),
+    None for any other condition: `… and more`, `or`, `is`, … are never added to."""
     test = guard.test
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return True
-    return isinstance(test, ast.Compare) and any(isinstance(op, ast.NotEq) for op in test.ops)
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    if negated:
+        test = test.operand  # type: ignore[attr-defined]
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Eq | ast.NotEq)):
+        return None
+    operands = [test.left, test.comparators[0]]
+    is_name = [isinstance(o, ast.Name) and o.id == "__name__" for o in operands]
+    is_main = [isinstance(o, ast.Constant) and o.value == "__main__" for o in operands]
+    if not ((is_name[0] and is_main[1]) or (is_main[0] and is_name[1])):
+        return None
+    return isinstance(test.ops[0], ast.Eq) != negated
+
+
+def guarded_body(guard: ast.If) -> list[ast.stmt] | None:
+    """The statements a plain main guard runs in the parent only: its body, or the `else`
+    branch of an inverted one (None without one, or when it is an `elif`)."""
+    polarity = guard_polarity(guard)
+    if polarity is None:
+        return None
+    if polarity:
+        return guard.body
+    if not guard.orelse or (len(guard.orelse) == 1 and isinstance(guard.orelse[0], ast.If)):
+        return None
+    return guard.orelse
+
+
+def plain_guard(tree: ast.Module, *, inverted: bool = True) -> ast.If | None:
+    """The first module-level guard that fixes may add to: a plain main test (or, with
+    `inverted`, its negation with an `else` branch)."""
+    for statement in tree.body:
+        if isinstance(statement, ast.If) and guarded_body(statement) is not None and (
+                inverted or guard_polarity(statement)):
+            return statement
+    return None
 
 
 @dataclass(frozen=True)
@@ -200,9 +318,15 @@ class _GuardShape:
 
 
 def _guard_shape(source: SourceText, guard: ast.If, unit: str) -> _GuardShape | None:
-    if _is_negated(guard) or statement_span(source, guard) is None:
+    body = guarded_body(guard)
+    if body is None or statement_span(source, guard) is None:
         return None
-    body_start = guard.body[0]
+    body_start = body[0]
+    if body is guard.orelse:
+        line = source.line(body_start.lineno)
+        if line[: source.byte_col_to_char(body_start.lineno, body_start.col_offset)].strip():
+            return None  # `else: x()` on one line
+        return _GuardShape("else:", None, indentation(source, body_start.lineno))
     if body_start.lineno == guard.lineno:
         if guard.orelse or guard.end_lineno != guard.lineno:
             return None
@@ -233,33 +357,57 @@ def _place_new_block(
     runs: list[_Run],
     render: Callable[[], str],
     blank_lines: int,
+    insert_index: int,
 ) -> None:
-    """Put a new top-level block after the module's last statement. When the last moved run
-    is the module's end, the block replaces that run where it stands."""
+    """Put a new top-level block after the module's last statement, or before the statement
+    at `insert_index`. When the last moved run ends right there, the block replaces that
+    run where it stands."""
     source = builder.source
-    last = tree.body[-1]
-    if runs[-1].last_index == len(tree.body) - 1:
+    if runs[-1].last_index == insert_index - 1:
         for run in runs[:-1]:
             builder.delete_statement(run.span)
         builder.replace_lines(runs[-1].span.first, runs[-1].span.last, render())
         return
     for run in runs:
         builder.delete_statement(run.span)
+    if insert_index < len(tree.body):
+        following = tree.body[insert_index]
+        before = first_line(source, following)
+        gap = blank_lines_between(following)
+        builder.insert_lines(before, blank_lines_above(source, before, gap) + render()
+                             + source.newline * gap)
+        return
+    last = tree.body[-1]
     after = (last.end_lineno or last.lineno) + 1
     builder.insert_lines(after, blank_lines_above(source, after, blank_lines) + render())
 
 
+def _usable(guard: ast.If | None) -> ast.If | None:
+    """The guard if statements may go into it; None when its condition is more than the
+    plain main test (it then stays where it is, and nothing moves past it)."""
+    return guard if guard is not None and guarded_body(guard) is not None else None
+
+
 def wrap_in_guard(
-    source: SourceText, tree: ast.Module, moved: Sequence[ast.stmt], guard: ast.If | None
+    source: SourceText,
+    tree: ast.Module,
+    moved: Sequence[ast.stmt],
+    guard: ast.If | None,
+    barriers: Sequence[ast.stmt] = (),
 ) -> Fix | None:
     """Move module-level statements under `if __name__ == "__main__":` (SPG101).
 
-    Without a guard, a new one goes after the module's last statement. With one, statements
-    above it go to the start of its body and statements below it to the end, so the order
-    in which everything runs is kept.
+    Without a guard, a new one goes after the module's last statement, or just before the
+    first kept statement whose place in the order matters (`barriers`: kept work; any other
+    `if` testing `__name__`) that follows a moved one; no moved statement may pass one. With
+    a plain guard (or the `else` branch of a plain inverted one), statements above it go to
+    the start of its body and statements below it to the end, so the order in which
+    everything runs is kept. A guard whose condition is more than the plain main test is
+    never added to.
     """
     unit = indent_unit(source, tree)  # first: it reads the text facts from the tree
-    plan = _plan(source, tree, moved, guard)
+    guard = _usable(guard)
+    plan = _plan(source, tree, moved, guard, barriers)
     if plan is None or not (plan.before or plan.after):
         return None
     builder = EditBuilder(source)
@@ -271,6 +419,7 @@ def wrap_in_guard(
             plan.before,
             lambda: GUARD_HEADER + nl + _runs_text(source, plan.before, unit),
             blank_lines_between(tree.body[-1]),
+            plan.insert_index,
         )
     else:
         shape = _guard_shape(source, guard, unit)
@@ -293,14 +442,19 @@ def _add_to_guard(
             guard.lineno, guard.lineno, shape.header + source.newline + at_start + body + at_end
         )
         return
+    guarded = guarded_body(guard) or guard.body
     if at_start:
-        builder.insert_lines(first_line(source, guard.body[0]), at_start)
+        builder.insert_lines(first_line(source, guarded[0]), at_start)
     if at_end:
-        builder.insert_lines((guard.body[-1].end_lineno or 0) + 1, at_end)
+        builder.insert_lines((guarded[-1].end_lineno or 0) + 1, at_end)
 
 
 def extract_main(
-    source: SourceText, tree: ast.Module, moved: Sequence[ast.stmt], guard: ast.If | None
+    source: SourceText,
+    tree: ast.Module,
+    moved: Sequence[ast.stmt],
+    guard: ast.If | None,
+    barriers: Sequence[ast.stmt] = (),
 ) -> Fix | None:
     """Move the statements (and an existing guard's body) into a new `def main():` called from
     the guard (SPG101, second choice).
@@ -311,7 +465,10 @@ def extract_main(
     and wrapping its call in the guard (the preferred fix) is the right change.
     """
     unit = indent_unit(source, tree)  # first: it reads the text facts from the tree
-    plan = _plan(source, tree, moved, guard)
+    guard = _usable(guard)
+    if guard is not None and not guard_polarity(guard):
+        return None  # the guarded part is an `else` branch
+    plan = _plan(source, tree, moved, guard, barriers)
     if plan is None or not (plan.before or plan.after or guard is not None):
         return None
     if MAIN_NAME in module_facts(tree).identifiers:
@@ -338,7 +495,7 @@ def extract_main(
 
     builder = EditBuilder(source)
     if guard is None:
-        _place_new_block(builder, tree, plan.before, render, 2)
+        _place_new_block(builder, tree, plan.before, render, 2, plan.insert_index)
     else:
         for run in (*plan.before, *plan.after):
             builder.delete_statement(run.span)

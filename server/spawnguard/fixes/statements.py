@@ -1,7 +1,8 @@
 """Statements as whole lines: where they start and end, moving and re-indenting them.
 
-Fixes move whole lines only. A statement qualifies when nothing else shares its lines (no
-`a = 1; b()`); its lines include its decorators and the comment lines directly above it.
+Fixes move whole lines only. A statement qualifies when nothing else shares its lines, or
+when it moves together with everything that does (`a = 1; b()`); its lines include its
+decorators and the comment lines directly above it.
 Re-indenting never touches a line that starts inside a multi-line string.
 """
 
@@ -71,22 +72,30 @@ def first_line(source: SourceText, stmt: ast.stmt) -> int:
     return line
 
 
-def statement_span(source: SourceText, stmt: ast.stmt) -> LineSpan | None:
+def statement_span(
+    source: SourceText, stmt: ast.stmt, *, start: bool = True, end: bool = True
+) -> LineSpan | None:
     """The whole lines a statement occupies (with decorators and attached comments), or None
-    when it shares a line with other code or continues a backslash-continued line."""
-    start = code_start_line(stmt)
-    start_text = source.line(start)
-    if stmt.lineno == start:
-        start_char = source.byte_col_to_char(start, stmt.col_offset)
+    when it shares a line with other code or continues a backslash-continued line.
+
+    `start=False` / `end=False` skip the check at that end: for the first and last of
+    statements that share lines (`a(); b()`) and move together.
+    """
+    start_line = code_start_line(stmt)
+    start_text = source.line(start_line)
+    if not start:
+        pass
+    elif stmt.lineno == start_line:
+        start_char = source.byte_col_to_char(start_line, stmt.col_offset)
         if start_text[:start_char].strip():
             return None
     elif not start_text.lstrip().startswith("@"):
         return None
     end_line = stmt.end_lineno or stmt.lineno
     end_char = source.byte_col_to_char(end_line, stmt.end_col_offset or 0)
-    if not _STATEMENT_TAIL.fullmatch(source.line(end_line)[end_char:]):
+    if end and not _STATEMENT_TAIL.fullmatch(source.line(end_line)[end_char:]):
         return None
-    if start > 1 and source.line(start - 1).rstrip().endswith("\\"):
+    if start and start_line > 1 and source.line(start_line - 1).rstrip().endswith("\\"):
         return None
     return LineSpan(first_line(source, stmt), end_line)
 
@@ -110,6 +119,14 @@ def _ends_with_break(text: str) -> bool:
     return text.endswith(("\n", "\r"))
 
 
+def _after_form_feed(text: str) -> str:
+    """A line without the part of its indentation up to a form feed: Python restarts counting
+    columns after one, so behind a new prefix it would undo the prefix."""
+    body = text.lstrip(" \t\f")
+    leading = text[: len(text) - len(body)]
+    return text[leading.rindex("\f") + 1 :] if "\f" in leading else text
+
+
 def reindent(source: SourceText, span: LineSpan, old_prefix: str, new_prefix: str) -> str:
     """The span's lines with `old_prefix` replaced by `new_prefix` at their start.
 
@@ -125,7 +142,7 @@ def reindent(source: SourceText, span: LineSpan, old_prefix: str, new_prefix: st
             common = 0
             while common < len(old_prefix) and text[common : common + 1] == old_prefix[common]:
                 common += 1
-            text = new_prefix + text[common:]
+            text = new_prefix + _after_form_feed(text[common:])
         pieces.append(text)
     result = "".join(pieces)
     return result if _ends_with_break(result) else result + source.newline

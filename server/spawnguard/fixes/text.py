@@ -133,6 +133,9 @@ def indent_unit(source: SourceText, tree: ast.Module | None = None) -> str:
     multi-line string does not count as indentation.
     """
     indent = _facts(source, tree).first_indent
+    if indent and "\f" in indent:
+        # Python restarts counting columns after a form feed: only what follows it indents.
+        indent = indent[indent.rindex("\f") + 1 :]
     if indent:
         return "\t" if indent.startswith("\t") else indent
     return "    "

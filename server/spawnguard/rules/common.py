@@ -21,6 +21,7 @@ _START_WHAT = {
     "process": "Process.start()",
     "pool": "creating a Pool",
     "manager": "Manager() (it starts a server process)",
+    "manager_start": "starting a multiprocessing manager (it starts a server process)",
     "executor": "the first task given to a ProcessPoolExecutor",
     "torch_spawn": "torch.multiprocessing.spawn (always uses spawn)",
     "joblib": "joblib.Parallel with the multiprocessing backend",

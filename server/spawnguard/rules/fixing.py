@@ -7,10 +7,11 @@ import ast
 from spawnguard.analysis.findings import Fix
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.pickling import PickleProblem
-from spawnguard.analysis.toplevel import statements_to_guard
+from spawnguard.analysis.toplevel import kept_work, statements_to_guard
 from spawnguard.fixes.guard import (
     extract_main,
     move_into_guard,
+    plain_guard,
     rewrite_guard_condition,
     wrap_in_guard,
 )
@@ -22,14 +23,17 @@ def guard_fixes(model: ModuleModel, required: ast.stmt) -> tuple[Fix, ...]:
     """Wrap the module's import-time work in the main guard (preferred), or extract main.
 
     Offered only when the statement that causes the finding (`required`) is among the moved
-    ones: otherwise the fix would not repair it.
+    ones: otherwise the fix would not repair it. The statements go into the first plain main
+    guard (`__name__ == "__main__"`, or the `else` of its negation), never into one with
+    more conditions; the work that stays at top level keeps its place in the order.
     """
     moved = statements_to_guard(model)
     if not any(statement is required for statement in moved):
         return ()
     if "guard_fixes" not in model.memo:
-        fixes = [wrap_in_guard(model.source, model.tree, moved, model.main_guard),
-                 extract_main(model.source, model.tree, moved, model.main_guard)]
+        guard, barriers = plain_guard(model.tree), kept_work(model)
+        fixes = [wrap_in_guard(model.source, model.tree, moved, guard, barriers),
+                 extract_main(model.source, model.tree, moved, guard, barriers)]
         model.memo["guard_fixes"] = tuple(f for f in fixes if f is not None)
     return model.memo["guard_fixes"]
 
@@ -40,7 +44,8 @@ def move_into_guard_fixes(model: ModuleModel, statement: ast.stmt) -> tuple[Fix,
         # Other import-time work moves too: one wrap keeps their order (a Pool created
         # before the call would otherwise fix the start method first).
         return guard_fixes(model, statement)[:1]
-    fix = move_into_guard(model.source, model.tree, statement, model.main_guard)
+    guard = plain_guard(model.tree, inverted=False)
+    fix = move_into_guard(model.source, model.tree, statement, guard)
     return (fix,) if fix else ()
 
 

@@ -5,8 +5,10 @@ Under the `spawn` start method (the default on Windows and macOS) and under `for
 (the default on Linux from Python 3.14), every worker process starts a fresh interpreter and
 **re-runs the main script's top level** (as `__mp_main__`) before it can receive its task.
 When that top level itself starts workers — iterates a `DataLoader(num_workers>0)`, calls
-`Process.start()`, creates a `Pool` or `Manager`, submits to a `ProcessPoolExecutor`, calls
-`torch.multiprocessing.spawn` — the child reaches the same line and stops with:
+`Process.start()`, creates a `Pool` or `Manager`, starts a `BaseManager`/`SyncManager` (or a
+subclass) with `start()` or `with` (each starts a server process), submits to a
+`ProcessPoolExecutor`, calls `torch.multiprocessing.spawn` — the child reaches the same line
+and stops with:
 
 ```
 RuntimeError:
@@ -20,6 +22,14 @@ The code also counts as starting at import time when it sits in a function of th
 that module-level code calls (`def main(): …` followed by a bare `main()`): the message names
 the call chain. On Linux with Python ≤ 3.13 the default `fork` hides the bug.
 
+A start is guarded — not reported — when a correct main guard keeps it out of the children,
+at any depth: in an `if __name__ == "__main__":` inside the called function, in
+`main() if __name__ == "__main__" else None`, `__name__ == "__main__" and main()` or
+`__name__ != "__main__" or main()`, or in `case "__main__":` of `match __name__:`. A function
+whose every call path passes through such a guard is not import-time code.
+`__name__ == "__main__" or main()`, the `else` of a correct guard and `case _:` after
+`case "__main__":` run in exactly the children.
+
 Severity: error when the worker count is a literal > 0 or the API always spawns; warning when
 the count is not known statically (a variable, `os.cpu_count()`, `**cfg`). Constructing a
 `DataLoader` or calling `len()` on it starts nothing; `num_workers=0` never starts workers.
@@ -28,7 +38,13 @@ the count is not known statically (a variable, `os.cpu_count()`, `**cfg`). Const
 Run the job only in the parent: put the statements that start it under
 `if __name__ == "__main__":` (quick fix *Wrap in `if __name__ == "__main__":`*), or move them
 into `def main():` called from the guard (quick fix *Extract into `def main():`*). The fix
-keeps imports, definitions and every module-level name the worker code reads at top level.
+keeps imports, definitions and every module-level name the worker code reads at top level,
+with every statement that may write such a name (assigns it, stores into its items or
+attributes, calls a method on it, calls a function of the file that sets it) and what those
+statements read; when that includes the worker start itself, no fix is offered. Statements
+go into an existing plain guard (or the `else` of `if __name__ != "__main__":`) in execution
+order, never into a guard with extra conditions, and never past kept work or another guard.
+Statements sharing a line move together.
 
 ```python
 loader = DataLoader(ds, num_workers=2)

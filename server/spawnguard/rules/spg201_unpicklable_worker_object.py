@@ -16,7 +16,10 @@ AttributeError: Can't pickle local object 'main.<locals>.collate'
 What is sent: a DataLoader's `dataset`, `collate_fn` and `worker_init_fn` (when it may have
 workers — `sampler`, `batch_sampler` and `generator` stay in the parent); `Process(target=,
 args=, kwargs=)`; a Pool's or ProcessPoolExecutor's task functions and their arguments,
-`initializer` and `initargs`; `torch.multiprocessing.spawn(fn, args=…)`.
+`initializer` and `initargs`; `torch.multiprocessing.spawn(fn, args=…)`. The arguments of
+`map`, `imap`, `imap_unordered`, `map_async` and `starmap` are the items of the iterable: they
+are checked when it is a list, tuple or set literal or a comprehension (or a name assigned one),
+as in `pool.map(work, [Box(1), Box(2)])`; for `starmap`, the elements of each tuple item.
 Under `assume-start-method = "fork"` only what fork pickles too is reported: Pool and
 executor tasks and their arguments, `torch.multiprocessing.spawn`, and anything given an
 explicit spawn or forkserver context.

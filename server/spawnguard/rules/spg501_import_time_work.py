@@ -6,7 +6,9 @@ in every worker. Module-level statements outside the main guard — building a m
 dataset, downloading files, `parse_args()`, printing, loops — run again in each worker: slow
 start-up, doubled memory, repeated downloads or log lines, and surprises such as
 `parse_args()` reading the worker's command line. Imports, `def`/`class` statements and
-assignments of constant expressions are cheap and are not reported.
+assignments of constant expressions are cheap and are not reported, nor is what a main guard
+keeps out of the workers however it is written (`__name__ == "__main__" and main()`, a
+`case "__main__":`, a bare `run()` whose body is all under `if __name__ == "__main__":`).
 
 This is a hint (not an error): the script still works. It is reported once per script, with
 the statements as related locations. Statements that already carry SPG101 or SPG102 are
