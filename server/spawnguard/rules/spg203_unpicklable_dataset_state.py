@@ -43,8 +43,8 @@ class Lines(Dataset):
 
 from __future__ import annotations
 
+import ast
 import os
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
@@ -52,7 +52,7 @@ from spawnguard.analysis.apis import may_start_workers
 from spawnguard.analysis.findings import Finding, Fix, LazyFixes, Related, Severity
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.pickling import PickleProblem
-from spawnguard.analysis.scopes import Definition
+from spawnguard.analysis.scopes import Definition, Scope
 from spawnguard.rules.base import Rule
 from spawnguard.rules.common import foreign_related, sent_problems
 from spawnguard.rules.fixing import lift_fixes
@@ -65,13 +65,7 @@ _FUNCTIONS = ("a lambda", "a nested function")
 
 
 def check(model: ModuleModel) -> Iterator[Finding]:
-    problems = list(sent_problems(model, RULE.code))
-    # Functions given to a dataset's constructor, per dataset argument: lifting one of several
-    # (`Pipeline([lambda …, lambda …])`) would leave the finding in place, so none is offered.
-    functions_per_argument = Counter(
-        id(p.sent.expr) for p in problems
-        if p.foreign_site is None and p.definition is not None and not p.definition.is_class)
-    for problem in problems:
+    for problem in sent_problems(model, RULE.code):
         dataset = problem.definition
         if problem.foreign_site is not None:
             yield _foreign_finding(model, problem)
@@ -85,9 +79,11 @@ def check(model: ModuleModel) -> Iterator[Finding]:
                 "cannot be pickled for DataLoader workers. Use a module-level function."
             )
             related_text = f"{problem.what} passed here"
+            # Lifting one of several functions (`Pipeline([lambda …, lambda …])`) would leave
+            # the finding in place: then no lift is offered.
             fixes: Sequence[Fix] = LazyFixes(
                 lambda problem=problem: lift_fixes(model, _named_after_keyword(problem))
-            ) if functions_per_argument[id(problem.sent.expr)] == 1 else ()
+            ) if _functions_beside(model, problem.culprit) == 1 else ()
         else:
             error, advice = _error_and_advice(problem.what, problem.stored)
             message = (
@@ -104,6 +100,28 @@ def check(model: ModuleModel) -> Iterator[Finding]:
             related=(Related(model.range(problem.culprit), related_text),),
             fixes=fixes,
         )
+
+
+def _functions_beside(model: ModuleModel, culprit: ast.AST) -> int:
+    """How many lambdas and local functions the list, tuple or set literal holding `culprit`
+    (a lambda) holds, itself included; 1 when it is not in one."""
+    definition = model.definition(culprit)
+    if definition is None:
+        return 1
+    for node in ast.walk(definition.top_statement):
+        if isinstance(node, ast.List | ast.Tuple | ast.Set) and any(
+                element is culprit for element in node.elts):
+            return sum(_is_local_function(model, element, definition.parent)
+                       for element in node.elts)
+    return 1
+
+
+def _is_local_function(model: ModuleModel, expr: ast.expr, scope: Scope) -> bool:
+    if isinstance(expr, ast.Lambda):
+        return True
+    value = model.infer(expr, scope)
+    found = value.definition if value.kind == "definition" else None
+    return found is not None and not found.is_class and found.placement == "local"
 
 
 def _named_after_keyword(problem: PickleProblem) -> PickleProblem:
