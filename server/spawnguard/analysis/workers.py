@@ -17,6 +17,7 @@ container or a comprehension (or a name assigned one).
 from __future__ import annotations
 
 import ast
+from collections.abc import Container
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
@@ -304,8 +305,8 @@ class _Detector:
             for located in candidates:
                 call = located.node
                 assert isinstance(call, ast.Call)
-                callee = self._callee(call, located.scope)
-                if callee is None or callee not in iterated:
+                callee = self._callee(call, located.scope, iterated)
+                if callee is None:
                     continue
                 for param, arg in self._bound_arguments(callee, call):
                     if param not in iterated[callee] or not isinstance(arg, ast.Name):
@@ -319,11 +320,15 @@ class _Detector:
                         changed = True
         return iterated
 
-    def _callee(self, call: ast.Call, scope: Scope) -> Definition | None:
-        """The function of this file that `call` runs (a generator function's body does not
-        run at the call: see `_generator_call`)."""
+    def _callee(self, call: ast.Call, scope: Scope,
+                among: Container[Definition]) -> Definition | None:
+        """The function of this file among `among` that `call` runs (a generator function's
+        body does not run at the call: see `_generator_call`)."""
         definition = self._called_function(call, scope)
-        return None if definition is None or is_generator_function(definition) else definition
+        if definition is None or definition not in among:
+            return None
+        # (Checked last: it walks the function's body.)
+        return None if is_generator_function(definition) else definition
 
     def _called_function(self, call: ast.Call, scope: Scope) -> Definition | None:
         value = self.model.infer(call.func, scope)
@@ -398,8 +403,8 @@ class _Detector:
         for located in self.model.index.calls_named(self._function_names):
             call = located.node
             assert isinstance(call, ast.Call)
-            callee = self._callee(call, located.scope)
-            if callee is None or callee not in self._iterated_params:
+            callee = self._callee(call, located.scope, self._iterated_params)
+            if callee is None:
                 continue
             for param, arg in self._bound_arguments(callee, call):
                 if param not in self._iterated_params[callee]:
