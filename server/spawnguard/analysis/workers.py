@@ -156,6 +156,7 @@ class _Detector:
         self._api_names = self._names_reaching(apis.API_LAST_NAMES)
         self._iterating_names = self._names_reaching(apis.ITERATING_LAST_NAMES)
         self._function_names = {d.name for d in model.index.definitions if not d.is_lambda}
+        self._generator_verdicts: dict[Definition, bool] = {}
 
     @cached_property
     def _names_bound_from(self) -> dict[str, list[str]]:
@@ -327,8 +328,10 @@ class _Detector:
         definition = self._called_function(call, scope)
         if definition is None or definition not in among:
             return None
-        # (Checked last: it walks the function's body.)
-        return None if is_generator_function(definition) else definition
+        # (Checked last, and once per function: it walks the function's body.)
+        if definition not in self._generator_verdicts:
+            self._generator_verdicts[definition] = is_generator_function(definition)
+        return None if self._generator_verdicts[definition] else definition
 
     def _called_function(self, call: ast.Call, scope: Scope) -> Definition | None:
         value = self.model.infer(call.func, scope)
