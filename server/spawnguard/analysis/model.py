@@ -24,6 +24,7 @@ from spawnguard.analysis.scopes import (
     ScopeIndex,
     StatementFacts,
     build_scopes,
+    own_nodes,
 )
 from spawnguard.analysis.settings import AnalysisSettings
 from spawnguard.analysis.source import SourceText
@@ -482,13 +483,4 @@ def _argparse_dest(call: ast.Call) -> str | None:
 
 
 def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Return]:
-    found: list[ast.Return] = []
-    pending: list[ast.AST] = list(node.body)
-    while pending:
-        current = pending.pop()
-        if isinstance(current, ast.Return):
-            found.append(current)
-        elif not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-                            | ast.Lambda):
-            pending.extend(ast.iter_child_nodes(current))
-    return found
+    return [n for n in own_nodes(*node.body) if isinstance(n, ast.Return)]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from spawnguard.analysis import apis
 from spawnguard.analysis.project import ForeignSite, UnpicklableFactory
-from spawnguard.analysis.scopes import Definition, Scope
+from spawnguard.analysis.scopes import Definition, Scope, own_nodes
 from spawnguard.analysis.values import Value
 from spawnguard.analysis.workers import (
     SentObject,
@@ -240,15 +240,7 @@ def _sets_attribute(statement: ast.stmt, self_name: str, attribute: str) -> bool
 
 
 def _returns_early(statement: ast.stmt) -> bool:
-    pending: list[ast.AST] = [statement]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, ast.Return):
-            return True
-        if not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-                          | ast.Lambda):
-            pending.extend(ast.iter_child_nodes(current))
-    return False
+    return any(isinstance(node, ast.Return) for node in own_nodes(statement))
 
 
 def _imported_dataset_problems(model: ModuleModel, qualname: str,

@@ -674,6 +674,20 @@ class _Walker:
         self.visit_comprehension_node(node, [node.key, node.value])
 
 
+_DEFINITION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def own_nodes(*roots: ast.AST) -> Iterator[ast.AST]:
+    """The roots and every node below them that runs with them: nested functions, classes and
+    lambdas are yielded but not entered (their bodies run elsewhere, or never)."""
+    pending = list(roots)
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, _DEFINITION_NODES):
+            pending.extend(ast.iter_child_nodes(node))
+
+
 def names_loaded_in(index: ScopeIndex, definition: Definition) -> Iterator[tuple[ast.Name, Scope]]:
     """Every name a definition's code loads, with the scope the load happens in."""
     node = definition.node

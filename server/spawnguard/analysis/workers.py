@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 
 from spawnguard.analysis import apis
 from spawnguard.analysis.project import LoaderFactory
-from spawnguard.analysis.scopes import Definition, Located, Scope, call_name
+from spawnguard.analysis.scopes import Definition, Located, Scope, call_name, own_nodes
 from spawnguard.analysis.values import Value
 
 if TYPE_CHECKING:
@@ -663,15 +663,7 @@ def is_generator_function(definition: Definition) -> bool:
     node = definition.node
     if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         return False
-    pending: list[ast.AST] = list(node.body)
-    while pending:
-        current = pending.pop()
-        if isinstance(current, ast.Yield | ast.YieldFrom):
-            return True
-        if not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-                          | ast.Lambda):
-            pending.extend(ast.iter_child_nodes(current))
-    return False
+    return any(isinstance(n, ast.Yield | ast.YieldFrom) for n in own_nodes(*node.body))
 
 
 def detect_worker_facts(model: ModuleModel) -> WorkerFacts:

@@ -45,7 +45,7 @@ from collections.abc import Iterator
 from spawnguard.analysis.apis import may_start_workers
 from spawnguard.analysis.findings import Finding, LazyFixes, Severity
 from spawnguard.analysis.model import ModuleModel
-from spawnguard.analysis.scopes import Located, Scope
+from spawnguard.analysis.scopes import Located, Scope, own_nodes
 from spawnguard.analysis.workers import argument
 from spawnguard.rules.base import Rule
 from spawnguard.rules.common import chain_related
@@ -82,14 +82,7 @@ def _in(child: ast.AST, statements: list[ast.stmt]) -> bool:
 
 
 def _raises(handler: ast.ExceptHandler) -> bool:
-    pending: list[ast.AST] = list(handler.body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.Raise):
-            return True
-        if not isinstance(node, (*_FUNCTION_NODES, ast.ClassDef)):
-            pending.extend(ast.iter_child_nodes(node))
-    return False
+    return any(isinstance(node, ast.Raise) for node in own_nodes(*handler.body))
 
 
 def _catches(model: ModuleModel, handler: ast.ExceptHandler, scope: Scope) -> bool:
