@@ -111,11 +111,11 @@ class Config:
 
         Paths outside `root` are never excluded: the globs say nothing about them.
         """
-        try:
-            relative = path.resolve().relative_to(self.root)
+        try:  # (os.path.realpath: no RuntimeError on a symlink loop, unlike Path.resolve)
+            relative = Path(os.path.realpath(path)).relative_to(self.root)
         except ValueError:
             return False
-        return self.is_excluded(relative.as_posix(), is_dir=path.is_dir())
+        return self.is_excluded(relative.as_posix(), is_dir=os.path.isdir(path))
 
     def with_overrides(
         self, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None

@@ -150,7 +150,7 @@ def collect_targets(
             seen.add(os.path.abspath(given))
             path = Path(given)
             config = configs.for_path(path)
-            if force_exclude and _excluded(config, path):
+            if force_exclude and config.excludes_path(path):
                 continue
             kind = kind_of(path.name, explicit=True) or PYTHON
             targets.append(Target(printable(given), path, config, kind))
@@ -187,17 +187,6 @@ def walk_directory(given: str, configs: ConfigResolver) -> Iterator[Target]:
                 yield Target(printable(os.path.normpath(entry.path)), Path(entry.path), config,
                              kind_of(entry.name, explicit=False) or PYTHON)
         pending.extend(reversed(subfolders))  # depth first, in name order
-
-
-def _excluded(config: Config, path: Path) -> bool:
-    """Whether an exclude glob matches the file or one of its folders below the config root."""
-    try:
-        relative = Path(os.path.realpath(path)).relative_to(config.root).as_posix()
-    except ValueError:
-        return False  # outside the configuration's folder: its globs say nothing about it
-    parts = relative.split("/")
-    return any(config.is_excluded("/".join(parts[:end]), is_dir=end < len(parts))
-               for end in range(1, len(parts) + 1))
 
 
 def _anchor(given: str, config: Config) -> str:
