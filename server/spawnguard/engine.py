@@ -29,15 +29,17 @@ MAX_FIX_ROUNDS = 20
 
 
 def rules_for(text: str, settings: AnalysisSettings, project: Project | None = None,
-              path: str | None = None) -> list[Rule] | None:
+              path: str | None = None,
+              verdicts: dict[object, bool] | None = None) -> list[Rule] | None:
     """The enabled rules that can fire on this text, or None when no rule at all can (enabled
     or not). Most files of a big tree are such files: they are neither parsed nor modelled,
-    so a syntax error there is not reported either."""
+    so a syntax error there is not reported either. `verdicts` holds prefilter answers
+    already known for this text (by prefilter function)."""
     applicable = [
         rule for rule in ALL_RULES
         if (rule.applies_to_notebooks if settings.notebook else rule.applies_to_scripts)
     ]
-    verdicts: dict[object, bool] = {}  # rules share prefilters: run each once
+    verdicts = dict(verdicts or {})  # rules share prefilters: run each once
 
     def may_fire(rule: Rule) -> bool:
         if rule.prefilter not in verdicts:

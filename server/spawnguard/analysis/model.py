@@ -16,6 +16,7 @@ from spawnguard.analysis import apis
 from spawnguard.analysis.calls import CallGraph, Execution, build_call_graph
 from spawnguard.analysis.findings import Position, Range
 from spawnguard.analysis.guard import GuardKind, GuardVerdict
+from spawnguard.analysis.project import ForeignCall
 from spawnguard.analysis.scopes import (
     Binding,
     Definition,
@@ -75,10 +76,10 @@ class ModuleModel:
         if self.project is None:
             return None
         path = self.project.module_path(module, self.path)
-        summary = self.project.summary(path) if path else None
-        if summary is not None:
-            self.project_dependencies.add(summary.path)
-        return summary
+        if path is None:
+            return None
+        self.project_dependencies.add(path)
+        return self.project.import_summary(path)
 
     # --- structure -----------------------------------------------------------------------------
 
@@ -323,16 +324,17 @@ class ModuleModel:
             if qualname == apis.FUNCTOOLS_PARTIAL and node.args:
                 return Value("partial", of=self.infer(node.args[0], scope, depth + 1), call=node,
                              scope=scope)
-            if qualname not in apis.KNOWN and (found := self.foreign(qualname)):
-                summary, name = found
-                if name in summary.loader_factories:
-                    factory = summary.loader_factories[name]
+            made_elsewhere = None
+            if qualname not in apis.KNOWN and self.project is not None and (
+                    located := self.project.locate(qualname, self.path)):
+                self.project_dependencies.add(located[0])
+                factory = self.project.loader_factory(*located)
+                if factory is not None:
                     return Value("instance", of=api(apis.DATALOADER), foreign=factory,
                                  start_method=factory.explicit_method)
-                if name in summary.unpicklable_factories:
-                    return Value("foreign", foreign=summary.unpicklable_factories[name])
+                made_elsewhere = ForeignCall(*located)
             return Value("instance", of=func, call=node, scope=scope,
-                         start_method=func.start_method)
+                         start_method=func.start_method, foreign=made_elsewhere)
         if func.kind == "bound_method" and func.of is not None:
             receiver = func.of
             if receiver.is_instance_of(apis.ARGUMENT_PARSER) and func.attribute in (

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from spawnguard.analysis import apis
-from spawnguard.analysis.project import ForeignSite, UnpicklableFactory
+from spawnguard.analysis.project import ForeignCall, ForeignSite, UnpicklableFactory
 from spawnguard.analysis.scopes import Definition, Scope, own_nodes
 from spawnguard.analysis.values import Value
 from spawnguard.analysis.workers import (
@@ -95,8 +95,10 @@ def _listed(model: ModuleModel, expr: ast.expr | None, scope: Scope) -> list[ast
 
 def _classify(model: ModuleModel, value: Value, sent: SentObject,
               prefix: str) -> list[PickleProblem]:
-    if value.kind == "foreign" and isinstance(value.foreign, UnpicklableFactory):
-        factory = value.foreign
+    factory = value.foreign
+    if isinstance(factory, ForeignCall) and model.project is not None:
+        factory = model.project.unpicklable_factory(factory)
+    if isinstance(factory, UnpicklableFactory):
         return [PickleProblem("SPG201", f"{prefix}{factory.what} returned by "
                               f"{factory.function}()", sent, foreign_site=factory.site)]
     notebook = model.settings.notebook

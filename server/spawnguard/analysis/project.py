@@ -6,25 +6,41 @@ Each project module gets a `ModuleSummary`, built from its own `ModuleModel`:
   so `for b in data.make_loader()` and `collate_fn=utils.make_collate()` are seen;
 - classes whose instances hold state that cannot be pickled — SPG203 for imported datasets.
 
-Summaries are cached by the text they were built from and rebuilt when the module or one of
-the modules it depends on changes. Files are read through a `SourceProvider` (the CLI reads
-the disk, the language server prefers its open documents): this module does no I/O itself.
-Only files under the project's roots are ever read; third-party and stdlib code is not.
+**The project index.** Which modules can hand out a worker start (`matters`) is settled over
+the import graph read from the modules' texts (`import_scan`, no parse), one strongly connected
+component at a time, dependencies first (`graph.components`, without recursion). Only a module
+whose own text may start workers (the `apis.may_start_workers` prefilter), or that imports one
+found to matter, is parsed and summarised; every other module costs one text scan. Summaries
+are built once per module per text version by a work loop with an explicit stack: a build that
+asks for a summary not built yet is abandoned, that summary is built, and the build starts
+again — so no Python recursion grows with import chains.
+
+**Cycles.** Within a component, a module's answer starts as "does not matter" and is raised
+when a summary shows otherwise; a module whose summary read a member's answer before it was
+raised is summarised again (the only case of a second summary for one version).
+
+**Invalidation.** The index keeps reverse import edges: a changed module drops what was derived
+from it and from its importers, transitively, and nothing else (`file_changed(path)`). Files
+are read through a `SourceProvider` (the CLI reads the disk, the language server prefers its
+open documents): this module does no I/O itself. Only files under the project's roots are ever
+read; third-party and stdlib code is not.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
-from collections.abc import Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from spawnguard.analysis.findings import Range
+from spawnguard.analysis.graph import components
+from spawnguard.analysis.module_table import ModuleTable
 
 if TYPE_CHECKING:
-    from spawnguard.analysis.model import ModuleModel
     from spawnguard.analysis.settings import AnalysisSettings
 
 
@@ -46,7 +62,6 @@ class SourceProvider(Protocol):
     def holds(self, folder: str, name: str) -> bool:
         """Whether `folder` holds a module or package called `name`."""
         ...
-
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,15 @@ class LoaderFactory:
 
 
 @dataclass(frozen=True)
+class ForeignCall:
+    """The result of calling `name` of the project module at `path` (what it returns is
+    looked up only when it matters: when it is sent to workers)."""
+
+    path: str
+    name: str
+
+
+@dataclass(frozen=True)
 class UnpicklableFactory:
     """A function that returns a lambda or a nested function."""
 
@@ -97,20 +121,45 @@ class ModuleSummary:
     class_state: dict[str, tuple[ForeignProblem, ...]] = field(default_factory=dict)
 
 
+# Beyond this many modules, a project is analysed file by file (said once, never a hang).
+MAX_PROJECT_MODULES = 50_000
 
-@dataclass
-class _CacheEntry:
+
+class _NeedSummary(Exception):
+    """Raised by a summary build that asks for a summary not built yet."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What a module's text says without parsing it."""
+
     digest: str
-    dependencies: dict[str, str]  # path → digest the summary was built against
-    summary: ModuleSummary
+    imports: tuple[str, ...]  # the project files its import statements may load
+    may_start: bool  # its text may start workers (the worker rules' prefilter)
+
+
+@dataclass(frozen=True)
+class Built:
+    digest: str
+    summary: ModuleSummary | None  # None: the module cannot be read or parsed
+    # members of an import cycle whose "does not matter" the build read while it was unsettled
+    provisional: frozenset[str] = frozenset()
 
 
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+def _hands_out_workers(summary: ModuleSummary | None) -> bool:
+    return summary is not None and bool(summary.import_time_start or summary.loader_factories)
+
+
 class Project:
-    """The project's modules, resolved from its roots, with cached summaries."""
+    """The project's modules, resolved from its roots: the index and the summaries."""
 
     def __init__(self, roots: Iterable[str], provider: SourceProvider,
                  settings: AnalysisSettings | None = None) -> None:
@@ -119,297 +168,388 @@ class Project:
         self.roots = [os.path.abspath(r) for r in roots]
         self.provider = provider
         self.settings = settings or DEFAULT_SETTINGS
-        self._cache: dict[str, _CacheEntry] = {}
-        self._building: set[str] = set()
-        # path → whether importing it starts workers or gives access to a DataLoader factory
-        self._textual: dict[str, bool] = {}
-        # (module as imported, folder of the importing file) → its file
-        self._module_paths: dict[tuple[str, str], str | None] = {}
-        self._parent_dirs: dict[str, str | None] = {}
-        self._reachable_names: dict[tuple[str, str], bool] = {}
-        self._root_dirs = list(dict.fromkeys(
-            d for root in self.roots for d in (root, os.path.join(root, "src"))))
+        self.table = ModuleTable(self.roots, provider)
+        self._scans: dict[str, Scan | None] = {}
+        self._matters: dict[str, bool] = {}
+        self._built: dict[str, Built] = {}
+        self._importers: dict[str, set[str]] = {}
+        # While summaries are being built: the work loop's stack, and what the build at its
+        # top read of an unsettled cycle.
+        self._stack: list[str] | None = None
+        self._provisional_reads: set[str] = set()
+        self._settling: set[str] = set()
+        self._full_views = False
+        # A worker process's first pass: every module not known is taken not to matter, and
+        # what was taken so is recorded (`speculate`, `take_reads`).
+        self._speculative = False
+        self._reads: set[str] = set()
+        self._verify_all = False
+        self._too_big: bool | None = None
+        # How often each module was summarised, and how many texts were scanned (for tests
+        # and benches: each module is summarised once per version).
+        self.summaries_built: Counter[str] = Counter()
+        self.modules_scanned = 0
+
+    # --- size ----------------------------------------------------------------------------------
+
+    @property
+    def too_big(self) -> bool:
+        """Whether the project has more modules than the index takes (then every file is
+        analysed on its own; the CLI and the server say so once)."""
+        if self._too_big is None:
+            count = getattr(self.provider, "module_count", None)
+            self._too_big = count is not None and count() > MAX_PROJECT_MODULES
+        return self._too_big
+
+    def too_big_notice(self) -> str:
+        return (f"spawnguard: the project under {', '.join(self.roots)} has more than "
+                f"{MAX_PROJECT_MODULES:,} Python modules; imports of project modules are not "
+                "followed (each file is analysed on its own)")
+
+    # --- changes -------------------------------------------------------------------------------
 
     def file_changed(self, path: str | None = None, *, created_or_deleted: bool = True) -> None:
-        """A project file was edited (or created, or deleted): forget what was derived from
-        texts without a digest check (summaries check their own digests). Where modules
-        resolve changes only when files come or go."""
-        self._textual.clear()
+        """A project file was edited (or created, or deleted). With its path, only what was
+        derived from it and from its importers is dropped; without one, every module is
+        checked against its text on the next question. Files coming or going can change
+        where any import leads: then the index starts again."""
         if created_or_deleted:
-            self._module_paths.clear()
-            self._reachable_names.clear()
+            self.table.files_changed()
+            self._scans.clear()
+            self._matters.clear()
+            self._built.clear()
+            self._importers.clear()
+            self._too_big = None
+            self._verify_all = False
+        elif path is not None:
+            self._changed(os.path.abspath(path))
+        else:
+            self._verify_all = True
+
+    def _changed(self, path: str) -> None:
+        text = self.provider.read_text(path)
+        digest = _digest(text) if text is not None else None
+        scan, built = self._scans.get(path), self._built.get(path)
+        if (scan is None or scan.digest == digest) and (built is None or built.digest == digest) \
+                and (path in self._scans or path in self._built):
+            return  # the same text as before (a file opened or saved unchanged)
+        self._scans.pop(path, None)
+        pending, seen = [path], {path}
+        while pending:  # the module and everything that imports it, transitively
+            current = pending.pop()
+            self._matters.pop(current, None)
+            self._built.pop(current, None)
+            for importer in self._importers.get(current, ()):
+                if importer not in seen:
+                    seen.add(importer)
+                    pending.append(importer)
+
+    def _verify(self) -> None:
+        if not self._verify_all:
+            return
+        self._verify_all = False
+        for path in list({*self._scans, *self._built}):
+            self._changed(path)
 
     # --- resolution ----------------------------------------------------------------------------
 
     def contains(self, path: str) -> bool:
-        path = os.path.abspath(path)
-        if "site-packages" in path.split(os.sep):
-            return False
-        return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
-
-    def _next_search_dir(self, folder: str) -> str | None:
-        """The folder searched after `folder` for an absolute import: its parent while both
-        are in the project (a script importing a package module usually sits above it)."""
-        if folder not in self._parent_dirs:
-            parent = os.path.dirname(folder)
-            self._parent_dirs[folder] = (
-                parent if parent != folder and self.contains(folder)
-                and (self.contains(parent) or parent in self.roots) else None)
-        return self._parent_dirs[folder]
+        return self.table.contains(path)
 
     def module_path(self, module: str, from_path: str | None) -> str | None:
-        """The project file of a module spelled as in an import (`.data`, `pkg.utils`).
+        """The project file of a module spelled as in an import (`.data`, `pkg.utils`)."""
+        return self.table.module_path(module, from_path)
 
-        An absolute import is searched in the importing file's folder (sys.path[0] of a
-        script), the folders above it within the project, then the roots."""
-        folder = os.path.dirname(os.path.abspath(from_path)) if from_path else None
-        return self._module_path(module, folder)
-
-    def _module_path(self, module: str, folder: str | None) -> str | None:
-        key = (module, folder or "")
-        if key in self._module_paths:
-            return self._module_paths[key]
-        if not module:
+    def locate(self, qualname: str, from_path: str | None) -> tuple[str, str] | None:
+        """(file of the defining project module, attribute) for `pkg.data.make_loader`,
+        without summarising anything."""
+        if self.too_big:
             return None
-        if module[0] != ".":
-            if not self._reachable(module.split(".", 1)[0], folder):
-                return None  # names a package outside the project (stdlib, third party)
-            return self._module_from(module, module.split("."), folder)
-        level = len(module) - len(module.lstrip("."))
-        parts = [p for p in module[level:].split(".") if p]
-        found = None
-        if folder is not None:
-            base = folder
-            for _ in range(level - 1):
-                base = os.path.dirname(base)
-            found = self._module_in(base, parts)
-        self._module_paths[key] = found
-        return found
-
-    def _reachable(self, name: str, folder: str | None) -> bool:
-        """Whether a folder searched from `folder` holds a module or package `name` (the
-        first part of an absolute import): most imports of a big tree are ruled out here,
-        once per folder rather than once per module."""
-        key = (name, folder or "")
-        if key not in self._reachable_names:
-            if folder is None:
-                found = self.provider.has_name(name) and any(
-                    self.provider.holds(base, name) for base in self._root_dirs)
-            else:
-                found = self.provider.holds(folder, name) or self._reachable(
-                    name, self._next_search_dir(folder))
-            self._reachable_names[key] = found
-        return self._reachable_names[key]
-
-    def _module_from(self, module: str, parts: list[str], folder: str | None) -> str | None:
-        """The module found in `folder`, the folders searched after it, or else the roots
-        (memoised by folder: the files of a package share the folders above them)."""
-        key = (module, folder or "")
-        if key not in self._module_paths:
-            if folder is None:
-                found = next((path for base in self._root_dirs
-                              if (path := self._module_in(base, parts)) is not None), None)
-            else:
-                found = self._module_in(folder, parts)
-                if found is None:
-                    found = self._module_from(module, parts, self._next_search_dir(folder))
-            self._module_paths[key] = found
-        return self._module_paths[key]
-
-    def _module_in(self, base: str, parts: list[str]) -> str | None:
-        path = self.provider.module_file(base, parts)
-        return path if path is not None and self.contains(path) else None
-
-    def resolve(self, qualname: str, from_path: str | None) -> tuple[ModuleSummary, str] | None:
-        """(summary of the defining module, attribute) for `pkg.data.make_loader`."""
         level = len(qualname) - len(qualname.lstrip("."))
         parts = qualname.lstrip(".").split(".")
         for split in range(len(parts) - 1, -1, -1):
             module = "." * level + ".".join(parts[:split])
-            if not module:
+            if not module or len(parts) - split != 1:
                 continue
-            attribute = parts[split:]
             path = self.module_path(module, from_path)
-            if path is None or len(attribute) != 1:
-                continue
-            summary = self.summary(path)
-            return (summary, attribute[0]) if summary else None
+            if path is not None:
+                return path, parts[split]
         return None
+
+    def resolve(self, qualname: str, from_path: str | None) -> tuple[ModuleSummary, str] | None:
+        """(summary of the defining module, attribute) for `pkg.data.make_loader`."""
+        found = self.locate(qualname, from_path)
+        if found is None:
+            return None
+        path, attribute = found
+        if self._stack is not None and not self._full_views and not self.matters(path):
+            # A build asks only for loader factories here, which such a module has none
+            # of; its functions that return lambdas matter only to what a factory's
+            # DataLoader sends (`full_views`). Not summarised: no cascade through every
+            # module a summarised one calls into.
+            return ModuleSummary(path), attribute
+        summary = self.summary(path)
+        return (summary, attribute) if summary else None
+
+    def loader_factory(self, path: str, name: str) -> LoaderFactory | None:
+        """The DataLoader factory `name` of a project module (only a module that matters has
+        any: no other module is summarised for this)."""
+        if not self.matters(path):
+            return None
+        summary = self.summary(path)
+        return summary.loader_factories.get(name) if summary is not None else None
+
+    def unpicklable_factory(self, call: ForeignCall) -> UnpicklableFactory | None:
+        """Whether the called function of another module returns a lambda or a nested
+        function: asked only of what is sent to workers."""
+        summary = self.summary(call.path)
+        return summary.unpicklable_factories.get(call.name) if summary is not None else None
+
+    @contextmanager
+    def full_views(self) -> Iterator[None]:
+        """While a build works out what a DataLoader factory sends to workers: imported
+        modules' summaries are built in full (lambda factories, dataset state)."""
+        before, self._full_views = self._full_views, True
+        try:
+            yield
+        finally:
+            self._full_views = before
+
+    # --- the index: which modules can hand out a worker start -----------------------------------
+
+    def _scan(self, path: str) -> Scan | None:
+        if path in self._scans:
+            return self._scans[path]
+        text = self.provider.read_text(path)
+        scan = self.scan_text(path, text) if text is not None else None
+        self.adopt_scan(path, scan)
+        return scan
+
+    def scan_text(self, path: str, text: str) -> Scan:
+        """What the index needs of a module's text (it can be worked out where the text was
+        read — a worker process of the CLI — and handed to `adopt_scan`)."""
+        from spawnguard.analysis.apis import may_start_workers
+
+        path = os.path.abspath(path)
+        imports = tuple(p for p in self.table.imported_paths(text, path) if p != path)
+        return Scan(_digest(text), imports, may_start_workers(text))
+
+    def adopt_scan(self, path: str, scan: Scan | None) -> None:
+        path = os.path.abspath(path)
+        if path in self._scans:
+            return
+        if scan is not None:
+            self.modules_scanned += 1
+            for imported in scan.imports:
+                self._importers.setdefault(imported, set()).add(path)
+        self._scans[path] = scan
+
+    def may_start_at(self, path: str) -> bool:
+        """Whether the module's text may start workers (from its scan)."""
+        scan = self._scan(os.path.abspath(path))
+        return scan is not None and scan.may_start
+
+    def imports_matter(self, scan: Scan) -> bool:
+        """`may_matter_to` for a text already scanned."""
+        return not self.too_big and any(self.matters(p) for p in scan.imports)
+
+    def _imports_of(self, path: str) -> tuple[str, ...]:
+        scan = self._scan(path)
+        return scan.imports if scan is not None else ()
+
+    def may_matter_to(self, text: str, path: str | None) -> bool:
+        """Whether a file with this text imports a project module that starts workers when
+        imported or hands out a DataLoader with workers — the only ways a file that names no
+        worker API itself can get a finding. Exact: the modules it imports are settled."""
+        if self.too_big:
+            return False
+        return any(self.matters(imported) for imported in self.table.imported_paths(text, path))
+
+    def matters(self, path: str) -> bool:
+        """Whether importing `path` starts workers, or it hands out a DataLoader with workers."""
+        path = os.path.abspath(path)
+        self._verify()
+        if path in self._settling:
+            if not self._matters[path]:
+                self._provisional_reads.add(path)
+            return self._matters[path]
+        if path not in self._matters and self._speculative:
+            self._provisional_reads.add(path)
+            return False
+        if path not in self._matters:
+            if self._stack is not None:
+                # Asked by a build, for a module outside the settled cone (an import the text
+                # scan did not list): its summary says it.
+                return _hands_out_workers(self.summary(path))
+            self.index([path])
+        return self._matters.get(path, False)
+
+    def index(self, paths: Iterable[str],
+              progress: Callable[[int], None] | None = None,
+              cancelled: Callable[[], bool] | None = None) -> bool:
+        """Settle `matters` for these modules and everything they import, dependencies first.
+        `progress` hears the number of modules settled so far; `cancelled` is asked between
+        components. Returns False when cancelled (what was settled is kept)."""
+        if self.too_big:
+            return True
+        self._verify()
+        settled = 0
+        for component in components((os.path.abspath(p) for p in paths), self._imports_of,
+                                    known=self._matters.__contains__):
+            self._settle(component)
+            settled += len(component)
+            if progress is not None:
+                progress(settled)
+            if cancelled is not None and cancelled():
+                return False
+        return True
+
+    def _settle(self, component: list[str]) -> None:
+        """`matters` for one strongly connected component whose imports outside it are settled.
+        Only members that may start workers themselves, or import a module that matters, are
+        summarised; an importer is looked at again when a member it imports turns out to
+        matter."""
+        members = set(component)
+        for member in component:
+            self._matters[member] = False
+        queue = deque(member for member in component if self._may_start_here(member, members))
+        queued = set(queue)
+        self._settling = members
+        try:
+            while queue:
+                member = queue.popleft()
+                queued.discard(member)
+                built = self._built.get(member)
+                if built is not None and any(self._matters.get(p) for p in built.provisional):
+                    del self._built[member]  # it read an answer that has changed since
+                if not _hands_out_workers(self.summary(member)) or self._matters[member]:
+                    continue
+                self._matters[member] = True
+                for importer in self._importers.get(member, ()):
+                    if importer in members and importer not in queued:
+                        queued.add(importer)
+                        queue.append(importer)
+        finally:
+            self._settling = set()
+
+    def _may_start_here(self, path: str, members: set[str]) -> bool:
+        scan = self._scan(path)
+        return scan is not None and (scan.may_start or any(
+            self._matters.get(imported) for imported in scan.imports if imported not in members))
+
+    def import_summary(self, path: str) -> ModuleSummary | None:
+        """The summary of a module imported by the one being summarised or analysed, for what
+        importing it does: None when it is known to hand out no worker start (then it is not
+        summarised at all)."""
+        if self.too_big or not self.matters(path):
+            return None
+        return self.summary(path)
+
+    # --- a first pass in parallel ---------------------------------------------------------------
+
+    def speculate(self) -> None:
+        """From now on, a module not settled is taken not to matter, and each such answer is
+        recorded: a worker process analyses its files before the index is settled, and the
+        parent re-analyses only the files whose recorded answers turned out wrong."""
+        self._speculative = True
+        self._provisional_reads = set()
+
+    def take_reads(self) -> frozenset[str]:
+        """The modules taken not to matter since the last call."""
+        reads = frozenset(self._provisional_reads)
+        self._provisional_reads = set()
+        return reads
+
+    def built_since(self, known: Iterable[str]) -> dict[str, Built]:
+        known = set(known)
+        return {path: built for path, built in self._built.items() if path not in known}
+
+    def adopt_built(self, built: dict[str, Built]) -> None:
+        """Summaries built elsewhere (a worker's first pass) from the same texts."""
+        for path, entry in built.items():
+            self._built.setdefault(path, entry)
+
+    def wrongly_assumed(self, reads: Iterable[str]) -> bool:
+        """Whether any of these modules, taken not to matter, does."""
+        return any(self._matters.get(path) for path in reads)
+
+    def drop_stale_builds(self) -> None:
+        """Forget summaries that read a "does not matter" that the index has since raised."""
+        for path, built in list(self._built.items()):
+            if self.wrongly_assumed(built.provisional):
+                del self._built[path]
 
     # --- summaries -----------------------------------------------------------------------------
 
     def summary(self, path: str) -> ModuleSummary | None:
-        path = os.path.abspath(path)
-        text = self.provider.read_text(path)
-        if text is None:
+        """The module's summary, built (with what it needs first) when not known yet."""
+        if self.too_big:
             return None
-        digest = _digest(text)
-        entry = self._cache.get(path)
-        if entry and entry.digest == digest and self._dependencies_unchanged(entry):
-            return entry.summary
-        if path in self._building:
-            return ModuleSummary(path)  # an import cycle: the outer build sees the rest
-        self._building.add(path)
+        path = os.path.abspath(path)
+        self._verify()
+        built = self._built.get(path)
+        if built is not None:
+            return built.summary
+        if self._stack is not None:
+            if path in self._stack:
+                return ModuleSummary(path)  # an import cycle: the outer build sees the rest
+            raise _NeedSummary(path)
+        if path not in self._matters and not self._speculative:
+            self.index([path])  # what it imports is settled before it is built
+            if path in self._built:
+                return self._built[path].summary
+        return self._build_with_dependencies(path)
+
+    def _build_with_dependencies(self, target: str) -> ModuleSummary | None:
+        """The work loop: builds `target`, first building each summary a build asks for."""
+        stack = [target]
+        self._stack = stack
+        trees: dict[str, object] = {}  # parsed once even when a build starts again
+        outer_reads = self._provisional_reads  # the asker depends on what the builds read
         try:
-            summary, dependencies = self._build(path, text)
+            while stack:
+                path = stack[-1]
+                if path in self._built:
+                    stack.pop()
+                    continue
+                self._provisional_reads = set()
+                try:
+                    built = self._build(path, trees)
+                except _NeedSummary as need:
+                    stack.append(need.path)
+                    continue
+                self._built[path] = built
+                outer_reads |= built.provisional
+                stack.pop()
         finally:
-            self._building.discard(path)
-        self._cache[path] = _CacheEntry(digest, dependencies, summary)
-        return summary
+            self._stack = None
+            self._provisional_reads = outer_reads
+        built = self._built.get(target)
+        return built.summary if built is not None else None
 
-    def _dependencies_unchanged(self, entry: _CacheEntry) -> bool:
-        for dependency, digest in entry.dependencies.items():
-            text = self.provider.read_text(dependency)
-            if text is None or _digest(text) != digest:
-                return False
-            inner = self._cache.get(dependency)
-            if inner is None or inner.digest != digest or not self._dependencies_unchanged(inner):
-                return False
-        return True
-
-    def _build(self, path: str, text: str) -> tuple[ModuleSummary, dict[str, str]]:
-        from spawnguard.analysis.summaries import summarize
-
-        model = self.model(path, text)
-        if model is None:
-            return ModuleSummary(path), {}
-        summary = summarize(model)
-        dependencies = {
-            dependency: self._cache[dependency].digest
-            for dependency in model.project_dependencies if dependency in self._cache
-        }
-        return summary, dependencies
-
-    def model(self, path: str, text: str) -> ModuleModel | None:
+    def _build(self, path: str, trees: dict[str, object]) -> Built:
         import ast
 
         from spawnguard.analysis.chunks import parse_text
         from spawnguard.analysis.model import ModuleModel
         from spawnguard.analysis.source import SourceText
+        from spawnguard.analysis.summaries import summarize
 
-        # A module that does not parse, or nests too deeply to model, has no summary.
-        tree = parse_text(text)
-        if not isinstance(tree, ast.Module):
-            return None
-        return ModuleModel.build(SourceText(text), tree, settings=self.settings, path=path,
-                                 project=self)
-
-    # --- which files can matter ----------------------------------------------------------------
-
-    def may_matter_to(self, text: str, path: str | None) -> bool:
-        """Whether a file with this text imports a project module that starts workers when
-        imported or hands out a DataLoader with workers — the only ways a file that names no
-        worker API itself can get a finding.
-
-        Exact and lazy: a module is summarised (parsed) only when its own text may start
-        workers, or when it imports a module that was found to matter. Most modules of a big
-        tree are never parsed.
-        """
-        return any(self._starts_or_loads(inner) for inner in self._imported_paths(text, path))
-
-    def _imported_paths(self, text: str, path: str | None) -> list[str]:
-        paths = []
-        folder = os.path.dirname(os.path.abspath(path)) if path else None
-        for base, names in imports_in_text(text):
-            if base[0] != "." and not self._reachable(base.split(".", 1)[0], folder):
-                continue  # a package outside the project: the cheap, common case
-            for module in _modules_of(base, names):
-                found = self._module_path(module, folder)
-                if found is not None:
-                    paths.append(found)
-        return paths
-
-    def _starts_or_loads(self, path: str) -> bool:
-        from spawnguard.analysis.apis import may_start_workers
-
-        cached = self._textual.get(path)
-        if cached is not None:
-            return cached
-        self._textual[path] = False  # an import cycle adds nothing
         text = self.provider.read_text(path)
         if text is None:
-            return False
-        candidate = may_start_workers(text) or any(
-            self._starts_or_loads(inner) for inner in self._imported_paths(text, path))
-        summary = self.summary(path) if candidate else None
-        result = summary is not None and bool(
-            summary.import_time_start or summary.loader_factories)
-        self._textual[path] = result
-        return result
-
-
-_IMPORT = re.compile(r"[ \t\f]*import[ \t\f]+(.+)", re.DOTALL)
-_AS = re.compile(r"\s+as\s+")
-_FROM_IMPORT = re.compile(
-    r"[ \t\f]*from[ \t\f]+(\.*[\w.]*)[ \t\f]+import[ \t\f]*(.*)", re.DOTALL)
-
-
-def _modules_of(base: str, names: list[str]) -> list[str]:
-    """`from base import names` may load `base` and each `base.name`; `from . import x` loads
-    only `.x` (the package itself is imported already)."""
-    joiner = "" if base.endswith(".") else "."
-    return ([base] if base.strip(".") else []) + [f"{base}{joiner}{name}" for name in names]
-
-
-def imports_in_text(text: str) -> list[tuple[str, list[str]]]:
-    """(module, names imported from it) for each import statement in the text: `import a.b`
-    gives ("a.b", []), `from . import data` gives (".", ["data"]).
-
-    Only the lines that contain `import` are looked at (a whole-file regex is slower).
-    """
-    found: list[tuple[str, list[str]]] = []
-    seen: set[int] = set()
-    position = text.find("import")
-    while position >= 0:
-        line_start = text.rfind("\n", 0, position) + 1
-        if line_start not in seen:
-            seen.add(line_start)
-            for statement in _statement_at(text, line_start).split(";"):
-                found += _imports_of_statement(statement)
-        position = text.find("import", position + 6)
-    return found
-
-
-def _statement_at(text: str, start: int) -> str:
-    """The logical line starting at `start`, comments dropped: through backslash continuations
-    and an open parenthesis."""
-    end = text.find("\n", start)
-    end = len(text) if end < 0 else end
-    line = _code_of(text[start:end])
-    while line.rstrip().endswith("\\") and end < len(text):
-        next_end = text.find("\n", end + 1)
-        next_end = len(text) if next_end < 0 else next_end
-        line = line.rstrip()[:-1] + " " + _code_of(text[end + 1 : next_end])
-        end = next_end
-    if "(" in line and ")" not in line:
-        # A bracketed import list: line by line (a comment may hold a parenthesis).
-        while end < len(text):
-            next_end = text.find("\n", end + 1)
-            next_end = len(text) if next_end < 0 else next_end
-            code = _code_of(text[end + 1 : next_end])
-            line += " " + code
-            end = next_end
-            if ")" in code:
-                break
-    return line
-
-
-def _code_of(line: str) -> str:
-    return line.split("#", 1)[0]
-
-
-def _imports_of_statement(statement: str) -> list[tuple[str, list[str]]]:
-    match = _FROM_IMPORT.match(statement)
-    if match:
-        base = match.group(1)
-        if not base:
-            return []
-        names = [name for part in match.group(2).strip().strip("()").split(",")
-                 if (name := _AS.split(part)[0].strip()).isidentifier()]
-        return [(base, names)]
-    match = _IMPORT.match(statement)
-    if match:
-        return [(name, []) for part in match.group(1).split(",")
-                if (name := _AS.split(part)[0].strip())
-                and all(p.isidentifier() for p in name.split("."))]
-    return []
+            return Built("", None)
+        digest = _digest(text)
+        if path not in trees:
+            trees[path] = parse_text(text)
+        tree = trees[path]
+        # A module that does not parse, or nests too deeply to model, has no summary.
+        if not isinstance(tree, ast.Module):
+            return Built(digest, None)
+        model = ModuleModel.build(SourceText(text), tree, settings=self.settings, path=path,
+                                  project=self)
+        summary = summarize(model)
+        for dependency in model.project_dependencies:
+            if dependency != path:
+                self._importers.setdefault(dependency, set()).add(path)
+        self.summaries_built[path] += 1
+        return Built(digest, summary, frozenset(self._provisional_reads))

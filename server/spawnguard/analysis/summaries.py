@@ -99,12 +99,14 @@ def _loader_factories(model: ModuleModel) -> dict[str, LoaderFactory]:
         if call is None or scope is None or workers == "none":
             continue
         problems = []
-        for sent in dataloader_sent(call, scope):
-            for problem in pickle_problems(model, sent):
-                node = problem.definition.node if problem.definition else sent.expr
-                where = problem.foreign_site or site(model, node, problem.what)
-                problems.append(ForeignProblem(problem.code, problem.what, sent.role, where,
-                                               problem.attribute))
+        assert model.project is not None
+        with model.project.full_views():
+            for sent in dataloader_sent(call, scope):
+                for problem in pickle_problems(model, sent):
+                    node = problem.definition.node if problem.definition else sent.expr
+                    where = problem.foreign_site or site(model, node, problem.what)
+                    problems.append(ForeignProblem(problem.code, problem.what, sent.role,
+                                                   where, problem.attribute))
         context = dataloader_context(call)
         method = None
         if isinstance(context, ast.Constant) and isinstance(context.value, str):
