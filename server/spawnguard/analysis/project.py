@@ -142,12 +142,17 @@ class Scan:
     may_start: bool  # its text may start workers (the worker rules' prefilter)
 
 
+# A module taken not to matter, and what for: "import" (what importing it does), "loader:NAME"
+# (whether NAME is a DataLoader factory), "any" (whether anything of it matters).
+Read = tuple[str, str]
+
+
 @dataclass(frozen=True)
 class Built:
     digest: str
     summary: ModuleSummary | None  # None: the module cannot be read or parsed
     # members of an import cycle whose "does not matter" the build read while it was unsettled
-    provisional: frozenset[str] = frozenset()
+    provisional: frozenset[Read] = frozenset()
 
 
 def _digest(text: str) -> str:
@@ -176,7 +181,7 @@ class Project:
         # While summaries are being built: the work loop's stack, and what the build at its
         # top read of an unsettled cycle.
         self._stack: list[str] | None = None
-        self._provisional_reads: set[str] = set()
+        self._provisional_reads: set[Read] = set()
         self._settling: set[str] = set()
         self._full_views = False
         # A worker process's first pass: every module not known is taken not to matter, and
@@ -294,10 +299,17 @@ class Project:
     def loader_factory(self, path: str, name: str) -> LoaderFactory | None:
         """The DataLoader factory `name` of a project module (only a module that matters has
         any: no other module is summarised for this)."""
-        if not self.matters(path):
+        if not self.matters(path, f"loader:{name}"):
             return None
         summary = self.summary(path)
         return summary.loader_factories.get(name) if summary is not None else None
+
+    def loader_factories(self, path: str) -> dict[str, LoaderFactory]:
+        """Every DataLoader factory of a project module (`from module import *`)."""
+        if not self.matters(path):
+            return {}
+        summary = self.summary(path)
+        return dict(summary.loader_factories) if summary is not None else {}
 
     def unpicklable_factory(self, call: ForeignCall) -> UnpicklableFactory | None:
         """Whether the called function of another module returns a lambda or a nested
@@ -365,16 +377,17 @@ class Project:
             return False
         return any(self.matters(imported) for imported in self.table.imported_paths(text, path))
 
-    def matters(self, path: str) -> bool:
-        """Whether importing `path` starts workers, or it hands out a DataLoader with workers."""
+    def matters(self, path: str, use: str = "any") -> bool:
+        """Whether importing `path` starts workers, or it hands out a DataLoader with workers.
+        `use` says what the asker does with a yes (see `Read`)."""
         path = os.path.abspath(path)
         self._verify()
         if path in self._settling:
             if not self._matters[path]:
-                self._provisional_reads.add(path)
+                self._provisional_reads.add((path, use))
             return self._matters[path]
         if path not in self._matters and self._speculative:
-            self._provisional_reads.add(path)
+            self._provisional_reads.add((path, use))
             return False
         if path not in self._matters:
             if self._stack is not None:
@@ -420,7 +433,7 @@ class Project:
                 member = queue.popleft()
                 queued.discard(member)
                 built = self._built.get(member)
-                if built is not None and any(self._matters.get(p) for p in built.provisional):
+                if built is not None and self._stale(built):
                     del self._built[member]  # it read an answer that has changed since
                 if not _hands_out_workers(self.summary(member)) or self._matters[member]:
                     continue
@@ -441,7 +454,7 @@ class Project:
         """The summary of a module imported by the one being summarised or analysed, for what
         importing it does: None when it is known to hand out no worker start (then it is not
         summarised at all)."""
-        if self.too_big or not self.matters(path):
+        if self.too_big or not self.matters(path, "import"):
             return None
         return self.summary(path)
 
@@ -454,7 +467,7 @@ class Project:
         self._speculative = True
         self._provisional_reads = set()
 
-    def take_reads(self) -> frozenset[str]:
+    def take_reads(self) -> frozenset[Read]:
         """The modules taken not to matter since the last call."""
         reads = frozenset(self._provisional_reads)
         self._provisional_reads = set()
@@ -469,15 +482,38 @@ class Project:
         for path, entry in built.items():
             self._built.setdefault(path, entry)
 
-    def wrongly_assumed(self, reads: Iterable[str]) -> bool:
+    def wrongly_assumed(self, reads: Iterable[Read]) -> bool:
         """Whether any of these modules, taken not to matter, does."""
-        return any(self._matters.get(path) for path in reads)
+        return any(self._matters.get(path) for path, _ in reads)
 
     def drop_stale_builds(self) -> None:
         """Forget summaries that read a "does not matter" that the index has since raised."""
         for path, built in list(self._built.items()):
-            if self.wrongly_assumed(built.provisional):
+            if self._stale(built):
                 del self._built[path]
+
+    def _stale(self, built: Built) -> bool:
+        """Whether a summary would come out differently now that some module it took not to
+        matter does: only when that module has what the build would have used."""
+        own_start = built.summary is not None and built.summary.import_time_start is not None \
+            and built.summary.import_time_start.path == built.summary.path
+        for path, use in built.provisional:
+            if not self._matters.get(path):
+                continue
+            theirs = self._built.get(path)
+            summary = theirs.summary if theirs is not None else None
+            if summary is None:
+                return True
+            if use == "import":
+                # Its own start is reported before any import's.
+                if summary.import_time_start is not None and not own_start:
+                    return True
+            elif use.startswith("loader:"):
+                if use.removeprefix("loader:") in summary.loader_factories:
+                    return True
+            elif summary.loader_factories or (summary.import_time_start and not own_start):
+                return True
+        return False
 
     # --- summaries -----------------------------------------------------------------------------
 

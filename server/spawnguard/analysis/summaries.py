@@ -82,8 +82,34 @@ def _module_functions(model: ModuleModel):
             yield definition
 
 
+def _reexported_loader_factories(model: ModuleModel) -> dict[str, LoaderFactory]:
+    """`from .loaders import make_loader` (or `*`) at import time: the package hands out
+    the factory under that name too."""
+    project = model.project
+    factories: dict[str, LoaderFactory] = {}
+    if project is None:
+        return factories
+    for located in model.index.imports:
+        node = located.node
+        if not isinstance(node, ast.ImportFrom) or not (node.module or "").strip(".") \
+                or not model.execution(located).at_import:
+            continue
+        path = project.module_path("." * node.level + (node.module or ""), model.path)
+        if path is None:
+            continue
+        model.project_dependencies.add(path)
+        for alias in node.names:
+            if alias.name == "*":
+                exported = project.loader_factories(path)
+                factories.update({name: factory for name, factory in exported.items()
+                                  if not name.startswith("_")})
+            elif (factory := project.loader_factory(path, alias.name)) is not None:
+                factories[alias.asname or alias.name] = factory
+    return factories
+
+
 def _loader_factories(model: ModuleModel) -> dict[str, LoaderFactory]:
-    factories = {}
+    factories = _reexported_loader_factories(model)
     for function in _module_functions(model):
         value = model.returned_value(function, 0)
         if not value.is_instance_of(apis.DATALOADER):

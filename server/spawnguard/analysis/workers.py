@@ -147,6 +147,7 @@ _MAPPING_METHODS = frozenset(
     {"map", "map_async", "imap", "imap_unordered", "starmap", "starmap_async"})
 
 
+
 class _Detector:
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
@@ -299,16 +300,24 @@ class _Detector:
                 owner = binding.scope.definition if binding else None
                 if binding is not None and binding.kind == "param" and owner is not None:
                     iterated.setdefault(owner, {})[expr.id] = expr
-        candidates = self.model.index.calls_named(self._function_names)
-        changed = bool(iterated)
-        while changed:
-            changed = False
-            for located in candidates:
+        # A worklist over the calls of each function (a fixpoint over every call of the file
+        # took one round per level of a call chain: quadratic on long chains).
+        calls_to: dict[Definition, list[Located]] = {}
+        for located in self.model.index.calls_named(self._function_names):
+            call = located.node
+            assert isinstance(call, ast.Call)
+            called = self._called_function(call, located.scope)
+            if called is not None:
+                calls_to.setdefault(called, []).append(located)
+        pending = list(iterated)
+        while pending:
+            callee = pending.pop()
+            if callee not in calls_to or self._callee(
+                    calls_to[callee][0].node, calls_to[callee][0].scope, iterated) is None:
+                continue  # not called here, or a generator function (its body does not run)
+            for located in calls_to[callee]:
                 call = located.node
                 assert isinstance(call, ast.Call)
-                callee = self._callee(call, located.scope, iterated)
-                if callee is None:
-                    continue
                 for param, arg in self._bound_arguments(callee, call):
                     if param not in iterated[callee] or not isinstance(arg, ast.Name):
                         continue
@@ -318,7 +327,7 @@ class _Detector:
                         continue
                     if arg.id not in iterated.setdefault(owner, {}):
                         iterated[owner][arg.id] = arg
-                        changed = True
+                        pending.append(owner)
         return iterated
 
     def _callee(self, call: ast.Call, scope: Scope,
