@@ -102,6 +102,9 @@ class WorkspaceFiles:
         files = self._all_files()
         return path in files or os.path.abspath(path) in files
 
+    def module_count(self) -> int:
+        return len(self._all_files())
+
     def python_files(self, root: str) -> Iterable[str]:
         root = os.path.abspath(root)
         prefix = root.rstrip(os.sep) + os.sep

@@ -141,11 +141,18 @@ def change_document(client: LanguageClient, uri: str, version: int, text: str) -
 
 
 async def open_and_wait(
-    client: RecordingClient, path: Path, text: str, version: int = 1
+    client: RecordingClient, path: Path, text: str, version: int = 1,
+    until: Callable[[types.PublishDiagnosticsParams], bool] = lambda p: True,
 ) -> types.PublishDiagnosticsParams:
+    """The first publication after opening (`until` picks a later one: cross-module findings
+    arrive once the folder's project index is ready, after the single-file ones)."""
     start_index = len(client.publications)
     uri = open_document(client, path, text, version)
-    return await wait_for_publication(client, uri, after=start_index)
+    return await wait_for_publication(client, uri, until, after=start_index)
+
+
+def has_codes(*codes: str) -> Callable[[types.PublishDiagnosticsParams], bool]:
+    return lambda params: set(codes) <= {d.code for d in params.diagnostics}
 
 
 # --- an independent oracle for LSP columns (tests must not use the server's converter) ------

@@ -15,6 +15,7 @@ from .helpers import (
     ENCODING_OF_CLIENT,
     RecordingClient,
     change_document,
+    has_codes,
     lsp_range,
     open_and_wait,
     open_document,
@@ -234,7 +235,8 @@ async def test_imported_module_is_seen_from_disk_and_from_its_buffer(client, tmp
     (tmp_path / "pool_at_import.py").write_text(
         "from multiprocessing import Pool\nPOOL = Pool(2)\n", encoding="utf-8"
     )
-    main = await open_and_wait(client, tmp_path / "main.py", "import pool_at_import\n")
+    main = await open_and_wait(client, tmp_path / "main.py", "import pool_at_import\n",
+                               until=has_codes("SPG103"))
     [diagnostic] = main.diagnostics
     assert diagnostic.code == "SPG103"
     assert diagnostic.range.start == types.Position(0, 0)
@@ -262,7 +264,8 @@ async def test_the_analysed_file_is_never_imported_or_run(client, tmp_path):
         encoding="utf-8",
     )
     text = f"import helper_module\nopen({str(marker)!r}, 'w').write('ran')\n" + WORKER_SCRIPT
-    published = await open_and_wait(client, tmp_path / "writes_marker.py", text)
+    published = await open_and_wait(client, tmp_path / "writes_marker.py", text,
+                                    until=has_codes("SPG103"))
     assert {"SPG101", "SPG103"} <= set(by_code(published))
     await client.text_document_hover_async(
         types.HoverParams(types.TextDocumentIdentifier(published.uri), types.Position(0, 9))

@@ -121,8 +121,14 @@ class ModuleSummary:
     class_state: dict[str, tuple[ForeignProblem, ...]] = field(default_factory=dict)
 
 
-# Beyond this many modules, a project is analysed file by file (said once, never a hang).
-MAX_PROJECT_MODULES = 50_000
+def _module_limit(default: int = 50_000) -> int:
+    """Beyond this many modules, a project is analysed file by file (said once, never a
+    hang). `SPAWNGUARD_MAX_PROJECT_MODULES` sets it (a positive whole number)."""
+    value = os.environ.get("SPAWNGUARD_MAX_PROJECT_MODULES", "")
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
+MAX_PROJECT_MODULES = _module_limit()
 
 
 class _NeedSummary(Exception):
@@ -239,6 +245,14 @@ class Project:
                 and (path in self._scans or path in self._built):
             return  # the same text as before (a file opened or saved unchanged)
         self._scans.pop(path, None)
+        if scan is not None and text is not None and not scan.may_start \
+                and not self._matters.get(path) and path not in self._built:
+            fresh = self.scan_text(path, text)
+            if fresh.imports == scan.imports and not fresh.may_start:
+                # It started nothing before and still cannot, with the same imports: what its
+                # importers were told stands (the common edit: no importer is touched).
+                self.adopt_scan(path, fresh)
+                return
         pending, seen = [path], {path}
         while pending:  # the module and everything that imports it, transitively
             current = pending.pop()
@@ -248,6 +262,17 @@ class Project:
                 if importer not in seen:
                     seen.add(importer)
                     pending.append(importer)
+
+    def importers_of(self, path: str) -> set[str]:
+        """The modules that import `path`, directly or through others (reverse edges)."""
+        found: set[str] = set()
+        pending = [os.path.abspath(path)]
+        while pending:
+            for importer in self._importers.get(pending.pop(), ()):
+                if importer not in found:
+                    found.add(importer)
+                    pending.append(importer)
+        return found
 
     def _verify(self) -> None:
         if not self._verify_all:

@@ -38,6 +38,7 @@ from spawnguard.server.diagnostics import (
     to_diagnostic,
 )
 from spawnguard.server.documents import Document, DocumentStore, path_of_uri
+from spawnguard.server.indexing import Indexing, Progress, index_in_background
 from spawnguard.server.jobs import (
     DocumentResult,
     DocumentSnapshot,
@@ -182,7 +183,9 @@ class SpawnguardServer(LanguageServer):
         self.documents = DocumentStore(self.converter, report=self.report_document_problem)
         self.notebooks = NotebookStore(self.documents)
         self.filesystem = FilesystemCache()
-        self.projects = Projects(self.open_path_text)
+        self.projects = Projects(self.open_path_text, on_created=self.start_indexing)
+        self.indexing = Indexing()
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.parse_caches: dict[str, ParseCache] = {}
         # Per-document caches are filled from worker threads and emptied on close: the lock
         # keeps an analysis that finishes after the close from filling them again.
@@ -386,11 +389,86 @@ class SpawnguardServer(LanguageServer):
         return self.project_at(document.uri, document.path)
 
     def project_at(self, uri: str, path: Path | None) -> ProjectEntry | None:
-        """The project a file on disk belongs to: its workspace folder, else its folder."""
+        """The project a file on disk belongs to (its workspace folder, else its folder),
+        once its index is ready: until then the file is analysed on its own."""
         if path is None:
             return None
         _, root = self.editor_settings_for(uri)
-        return self.projects.for_root(root or path.parent)
+        entry = self.projects.for_root(root or path.parent)
+        return entry if entry.ready.is_set() else None
+
+    # --- the project index (see `indexing`) ---------------------------------------------------
+
+    def start_indexing(self, entry: ProjectEntry) -> None:
+        """Called from any thread when a project is first used."""
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(
+                lambda: asyncio.ensure_future(index_in_background(entry, self.indexing, self)))
+
+    def progress_supported(self) -> bool:
+        window = self.client_capabilities.window
+        return bool(window and window.work_done_progress)
+
+    async def create_progress(self, token: str) -> None:
+        await self.work_done_progress.create_async(token)
+
+    def send_progress(self, token: str, value: Progress) -> None:
+        if isinstance(value, types.WorkDoneProgressBegin):
+            self.work_done_progress.begin(token, value)
+        elif isinstance(value, types.WorkDoneProgressReport):
+            self.work_done_progress.report(token, value)
+        else:
+            self.work_done_progress.end(token, value)
+
+    def progress_cancelled(self, token: str) -> bool:
+        future = self.work_done_progress.tokens.get(token)
+        return future is not None and future.cancelled()
+
+    def notify_indexing(self, kind: types.MessageType, message: str, show: bool) -> None:
+        self.log(kind, message)
+        if show:
+            self.window_show_message(types.ShowMessageParams(kind, message))
+
+    def index_ready(self, entry: ProjectEntry) -> None:
+        """The cross-module findings can be published now: the open documents of the folder
+        that import a module that hands out workers are analysed again (the others' findings
+        stay as published)."""
+        self.projects.generation += 1
+        texts: dict[str, tuple[str, Path]] = {
+            d.uri: (d.text, d.path) for d in self.documents
+            if d.notebook_uri is None and d.path is not None and d.path.is_relative_to(entry.root)}
+        for notebook in self.notebooks:
+            if notebook.path is not None and notebook.path.is_relative_to(entry.root):
+                cells = "\n".join(cell.text for cell in self.notebooks.code_cells(notebook))
+                texts[notebook.uri] = (cells, notebook.path)
+
+        def affected() -> list[str]:
+            with entry.lock:
+                project = entry.use()
+                return [uri for uri, (text, path) in texts.items()
+                        if project.may_matter_to(text, str(path))]
+
+        def schedule(future: Any) -> None:
+            for uri in future.result():
+                self.analyse_soon(uri)
+
+        self.executor.submit(affected).add_done_callback(
+            lambda future: self.loop.call_soon_threadsafe(schedule, future)
+            if self.loop is not None else None)
+
+    def analyse_dependents(self, paths: Sequence[Path]) -> None:
+        """After files changed on disk: the open documents that are those files or import
+        them (through the index's reverse edges), not every open document."""
+        affected = {str(p) for p in paths}
+        for entry in self.projects.entries():
+            for path in paths:
+                affected |= entry.dependents(str(path))
+        for document in self.documents:
+            if document.notebook_uri is None and document.path is not None \
+                    and str(document.path) in affected:
+                self.analyse_soon(document.uri)
+        for notebook in self.notebooks:
+            self.analyse_soon(notebook.uri)  # notebooks import modules too; they are few
 
     def open_path_text(self, path: str) -> str | None:
         return self.open_text(from_fs_path(path) or "")
@@ -432,6 +510,7 @@ def build_server() -> SpawnguardServer:
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: SpawnguardServer, params: types.InitializeParams) -> None:
+        ls.loop = asyncio.get_running_loop()
         ls.converter = PositionConverter.for_kind(ls.workspace.position_encoding)
         ls.documents.converter = ls.converter
         options = unwrap_initialization_options(params.initialization_options)
@@ -443,6 +522,7 @@ def build_server() -> SpawnguardServer:
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: SpawnguardServer, params: None) -> None:
         ls.shutdown_requested = True
+        ls.indexing.stop()
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: SpawnguardServer, params: types.InitializedParams) -> None:
@@ -451,6 +531,11 @@ def build_server() -> SpawnguardServer:
                 await ls.pull_configuration()
         finally:
             ls.configuration_arrived()
+        # The workspace folders' indexes start now, before a file is opened.
+        for folder in ls.workspace_folders():
+            path = path_of_uri(folder)
+            if path is not None and path.is_dir():
+                ls.projects.for_root(path)
         await register_watchers(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -487,12 +572,17 @@ def build_server() -> SpawnguardServer:
         created_or_deleted = any(
             change.type != types.FileChangeType.Changed for change in params.changes
         )
-        ls.projects.file_changed(created_or_deleted=created_or_deleted)
-        ls.analyse_all()
+        paths = [p for change in params.changes if (p := path_of_uri(change.uri)) is not None]
+        ls.projects.file_changed([str(p) for p in paths], created_or_deleted=created_or_deleted)
+        if created_or_deleted or any(p.name == "pyproject.toml" for p in paths):
+            ls.analyse_all()
+        else:
+            ls.analyse_dependents(paths)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: SpawnguardServer, params: types.DidOpenTextDocumentParams) -> None:
         ls.documents.open(params.text_document)
+        changed_paths(ls, params.text_document.uri)  # the buffer may differ from the disk
         ls.analyse_soon(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -500,22 +590,28 @@ def build_server() -> SpawnguardServer:
         uri = params.text_document.uri
         document = ls.documents.change(uri, params.text_document.version, params.content_changes)
         # Other files' findings may depend on this one (imports): they see it on their next
-        # analysis, and all are re-analysed when it is saved.
-        ls.projects.file_changed()
+        # analysis, and its importers are re-analysed when it is saved.
+        changed_paths(ls, uri)
         if document is not None and ls.lint_on_change(uri):
             ls.analyse_soon(uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     def did_save(ls: SpawnguardServer, params: types.DidSaveTextDocumentParams) -> None:
-        if params.text_document.uri.endswith("/pyproject.toml"):
+        uri = params.text_document.uri
+        if uri.endswith("/pyproject.toml"):
             ls.filesystem.clear()
-        ls.projects.file_changed()
-        ls.analyse_all()
+            ls.projects.file_changed()
+            ls.analyse_all()
+            return
+        path = changed_paths(ls, uri)
+        if path is not None:
+            ls.analyse_dependents([path])
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: SpawnguardServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         ls.documents.close(uri)
+        changed_paths(ls, uri)  # the disk's text applies again
         ls.forget(uri)
         ls.publish(Publication(uri, None, []))
 
@@ -579,6 +675,14 @@ def build_server() -> SpawnguardServer:
         return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, markdown))
 
     return server
+
+
+def changed_paths(ls: SpawnguardServer, uri: str) -> Path | None:
+    """Tell the projects that the text of `uri` changed; its path."""
+    path = path_of_uri(uri)
+    if path is not None:  # (an untitled buffer is no module of a project)
+        ls.projects.file_changed([str(path)])
+    return path
 
 
 async def register_watchers(ls: SpawnguardServer) -> None:

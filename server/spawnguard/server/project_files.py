@@ -67,31 +67,56 @@ class ServerFiles:
     def python_files(self, root: str) -> Iterable[str]:
         return self._index.python_files(root)
 
+    def module_count(self) -> int:
+        return self._index.module_count()
+
 
 @dataclass
 class ProjectEntry:
     project: Project
     files: ServerFiles
+    root: Path
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Set once the background index is built (`indexing.index_in_background`): until then
+    # the folder's files are analysed on their own, so no request waits for the index.
+    ready: threading.Event = field(default_factory=threading.Event)
     # Set from the event loop, acted on by the analysing thread (under `lock`).
-    texts_changed: bool = False
+    changed_paths: set[str] = field(default_factory=set)
+    verify_all: bool = False
     files_changed: bool = False
 
     def use(self) -> Project:
         """The project, brought up to date; call with `lock` held."""
+        changed, self.changed_paths = self.changed_paths, set()
         if self.files_changed:
             self.files.files_changed()
-        if self.texts_changed or self.files_changed:
-            self.project.file_changed(created_or_deleted=self.files_changed)
-        self.texts_changed = self.files_changed = False
+            self.project.file_changed(created_or_deleted=True)
+        else:
+            for path in changed:
+                # Only the changed module and (when it mattered) its importers are dropped.
+                self.project.file_changed(path, created_or_deleted=False)
+            if self.verify_all:
+                self.project.file_changed(created_or_deleted=False)
+        self.files_changed = self.verify_all = False
         return self.project
+
+    def dependents(self, path: str) -> set[str]:
+        """The files that import `path`, directly or not (as far as the index knows). Asked
+        from the event loop: not under `lock`, which an analysis may hold for a while; when
+        the index changes meanwhile, every file of the project counts."""
+        try:
+            return self.project.importers_of(path)
+        except RuntimeError:  # a set changed size while read
+            return set(self.files.python_files(str(self.root)))
 
 
 @dataclass
 class Projects:
-    """One `Project` per root folder, created on first use."""
+    """One `Project` per root folder, created on first use (`on_created` then starts its
+    index in the background)."""
 
     open_text: Callable[[str], str | None]
+    on_created: Callable[[ProjectEntry], None] = lambda entry: None
     # Counts changes to any project file: a result computed before a change may be stale.
     generation: int = 0
     _entries: dict[Path, ProjectEntry] = field(default_factory=dict)
@@ -100,16 +125,28 @@ class Projects:
     def for_root(self, root: Path) -> ProjectEntry:
         with self._guard:
             entry = self._entries.get(root)
+            created = entry is None
             if entry is None:
                 files = ServerFiles([str(root)], self.open_text)
-                entry = ProjectEntry(Project([str(root)], files), files)
+                entry = ProjectEntry(Project([str(root)], files), files, root)
                 self._entries[root] = entry
-            return entry
+        if created:
+            self.on_created(entry)
+        return entry
 
-    def file_changed(self, *, created_or_deleted: bool = False) -> None:
-        self.generation += 1
+    def entries(self) -> list[ProjectEntry]:
         with self._guard:
-            entries = list(self._entries.values())
-        for entry in entries:
-            entry.texts_changed = True
+            return list(self._entries.values())
+
+    def file_changed(self, paths: Iterable[str] | None = None, *,
+                     created_or_deleted: bool = False) -> None:
+        """Files changed: `paths` when known (else every module is checked against its text
+        on next use)."""
+        self.generation += 1
+        changed = [os.path.abspath(p) for p in paths] if paths is not None else None
+        for entry in self.entries():
+            if changed is None:
+                entry.verify_all = True
+            else:
+                entry.changed_paths.update(changed)
             entry.files_changed = entry.files_changed or created_or_deleted
