@@ -250,3 +250,18 @@ def test_the_cli_batch_settles_the_index_once_for_a_big_tree(tmp_path: Path) -> 
     lazy = batch.analyse_jobs(jobs, batch.make_project([str(tmp_path)], {}), workers=1)
     assert {i: [(f.code, f.range) for f in v] for i, v in lazy.items()} == {
         i: [(f.code, f.range) for f in v] for i, v in found.items()}
+
+
+def test_the_cli_says_once_when_a_project_is_too_big_to_index(tmp_path: Path) -> None:
+    import subprocess
+
+    write(tmp_path, chain(30, STARTER))
+    write(tmp_path, {"train.py": "import m0\n", "script.py": STARTER})
+    command = [sys.executable, "-m", "spawnguard", "check", "--format", "json", "."]
+    env = {**os.environ, "SPAWNGUARD_MAX_PROJECT_MODULES": "10"}
+    limited = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert limited.stderr.count("more than 10 Python modules") == 1
+    assert '"SPG103"' not in limited.stdout and '"SPG101"' in limited.stdout
+    full = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert "Python modules" not in full.stderr
+    assert '"SPG103"' in full.stdout

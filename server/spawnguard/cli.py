@@ -96,6 +96,7 @@ class CheckOutcome:
     file_reports: list[FileReport] = field(default_factory=list)
     fixes_applied: int = 0
     diffs: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # said once on standard error
     # With --fix on standard input: the bytes to write back (the input itself when nothing
     # could be fixed, e.g. input that is not UTF-8).
     fixed_stdin: bytes | None = None
@@ -118,6 +119,8 @@ def check_targets(
 ) -> CheckOutcome:
     outcome = CheckOutcome()
     project = batch.make_project(project_roots(targets, given), {})
+    if project.too_big:
+        outcome.notices.append(project.too_big_notice())
     found: dict[int, list[Finding]] = {}
     if not (fix or diff):
         # Python files are read where they are analysed (in the worker processes for a big
@@ -228,6 +231,8 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: T
     targets = collect_targets(paths, args.stdin_filename, configs,
                               force_exclude=args.force_exclude)
     outcome = check_targets(targets, fix=args.fix, diff=args.diff, stdin=stdin, given=paths)
+    for notice in outcome.notices:
+        stderr.write(notice + "\n")
     fixing = args.fix or args.diff
     report = Report(
         tuple(outcome.file_reports),
