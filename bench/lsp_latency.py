@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -89,8 +90,9 @@ class StdioClient:
         self._send({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
         return self.next_id
 
-    def wait_for(self, match: Callable[[dict[str, Any]], bool]) -> tuple[float, dict[str, Any]]:
-        deadline = time.perf_counter() + TIMEOUT
+    def wait_for(self, match: Callable[[dict[str, Any]], bool],
+                 timeout: float = TIMEOUT) -> tuple[float, dict[str, Any]]:
+        deadline = time.perf_counter() + timeout
         while True:
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
@@ -113,6 +115,7 @@ def edited_texts(text: str, count: int) -> list[str]:
     """`count` versions of `text`, each with one line inserted before another definition."""
     lines = text.splitlines(keepends=True)
     anchors = [i for i, line in enumerate(lines) if re.match(r"(def|class) ", line)]
+    anchors = anchors or [len(lines)]
     versions = []
     for n in range(count):
         at = anchors[n % len(anchors)]
@@ -123,27 +126,49 @@ def edited_texts(text: str, count: int) -> list[str]:
 def measure(command: list[str], path: Path, edits: int, pull: bool,
             options: Any = None) -> list[float]:
     """Seconds from each didChange to its diagnostics (after a few unmeasured warm-ups)."""
-    client = StdioClient(command, path.parent)
+    return measure_in(command, path, edits, pull, options).latencies
+
+
+@dataclass
+class Measured:
+    latencies: list[float]
+    diagnostics: int  # how many the last version got
+
+
+def measure_in(command: list[str], path: Path, edits: int, pull: bool, options: Any = None,
+               root: Path | None = None, wait_for_index: bool = False) -> Measured:
+    """`measure`, with the workspace folder `root` (default: the file's folder); with
+    `wait_for_index`, the edits start once the server's work-done progress has ended."""
+    root = root or path.parent
+    client = StdioClient(command, root)
     uri = path.as_uri()
     text = path.read_text(encoding="utf-8")
     capabilities: dict[str, Any] = {
         "textDocument": {"publishDiagnostics": {"versionSupport": True}},
         "general": {"positionEncodings": ["utf-16"]},
+        "window": {"workDoneProgress": wait_for_index},
     }
     if pull:
         capabilities["textDocument"]["diagnostic"] = {"dynamicRegistration": False}
     init_id = client.request("initialize", {
-        "processId": os.getpid(), "rootUri": path.parent.as_uri(), "capabilities": capabilities,
-        "workspaceFolders": [{"uri": path.parent.as_uri(), "name": "bench"}],
+        "processId": os.getpid(), "rootUri": root.as_uri(), "capabilities": capabilities,
+        "workspaceFolders": [{"uri": root.as_uri(), "name": "bench"}],
         "initializationOptions": options,
     })
     client.wait_for(lambda m: m.get("id") == init_id)
     client.notify("initialized", {})
+    if wait_for_index:
+        client.wait_for(lambda m: m.get("method") == "$/progress"
+                        and (m.get("params") or {}).get("value", {}).get("kind") == "end",
+                        timeout=600)
+    count = 0
 
     def diagnostics_for(version: int) -> float:
+        nonlocal count
         if pull:
             request_id = client.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
-            received, _ = client.wait_for(lambda m: m.get("id") == request_id)
+            received, answer = client.wait_for(lambda m: m.get("id") == request_id)
+            count = len((answer.get("result") or {}).get("items") or [])
             return received
 
         def is_ours(message: dict[str, Any]) -> bool:
@@ -151,7 +176,8 @@ def measure(command: list[str], path: Path, edits: int, pull: bool,
             return (message.get("method") == "textDocument/publishDiagnostics"
                     and params.get("uri") == uri and params.get("version") == version)
 
-        received, _ = client.wait_for(is_ours)
+        received, published = client.wait_for(is_ours)
+        count = len(published["params"].get("diagnostics") or [])
         return received
 
     client.notify("textDocument/didOpen", {"textDocument": {
@@ -169,7 +195,7 @@ def measure(command: list[str], path: Path, edits: int, pull: bool,
         if index >= WARMUP_EDITS:
             latencies.append(received - started)
     client.close()
-    return latencies
+    return Measured(latencies, count)
 
 
 def summary(name: str, latencies: list[float]) -> str:
