@@ -265,3 +265,28 @@ def test_the_cli_says_once_when_a_project_is_too_big_to_index(tmp_path: Path) ->
     full = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
     assert "Python modules" not in full.stderr
     assert '"SPG103"' in full.stdout
+
+
+def test_editing_a_module_that_may_start_workers_touches_no_importer_when_nothing_changes_for_them(
+        tmp_path: Path) -> None:
+    """The edited module is summarised again at once; when it still hands out no worker start
+    (or the same ones), nothing that imports it is looked at again."""
+    harmless = ("import multiprocessing as mp\n\n\ndef run():\n    with mp.Pool(2) as pool:\n"
+                "        return pool.map(abs, [1, -2])\n")
+    files = chain(500, harmless)
+    files["train.py"] = "import m0\n"
+    write(tmp_path, files)
+    project, buffers = project_at(tmp_path)
+    assert problems(tmp_path / "train.py", project) == []
+    seed = str(tmp_path / "m499.py")
+    built, scanned = dict(project.summaries_built), project.modules_scanned
+    buffers.buffers[seed] = "# edited\n" + harmless
+    project.file_changed(seed, created_or_deleted=False)
+    assert problems(tmp_path / "train.py", project) == []
+    assert {p: c for p, c in project.summaries_built.items() if c > built.get(p, 0)} == {seed: 2}
+    assert project.modules_scanned == scanned + 1
+    # An edit that makes it start workers at import reaches the importers.
+    buffers.buffers[seed] = harmless + "run()\n"
+    project.file_changed(seed, created_or_deleted=False)
+    [finding] = problems(tmp_path / "train.py", project)
+    assert (finding.code, related_files(finding)) == ("SPG103", ["m499.py"])

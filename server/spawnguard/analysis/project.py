@@ -245,14 +245,8 @@ class Project:
                 and (path in self._scans or path in self._built):
             return  # the same text as before (a file opened or saved unchanged)
         self._scans.pop(path, None)
-        if scan is not None and text is not None and not scan.may_start \
-                and not self._matters.get(path) and path not in self._built:
-            fresh = self.scan_text(path, text)
-            if fresh.imports == scan.imports and not fresh.may_start:
-                # It started nothing before and still cannot, with the same imports: what its
-                # importers were told stands (the common edit: no importer is touched).
-                self.adopt_scan(path, fresh)
-                return
+        if scan is not None and text is not None and self._same_for_importers(path, text, scan):
+            return
         pending, seen = [path], {path}
         while pending:  # the module and everything that imports it, transitively
             current = pending.pop()
@@ -262,6 +256,32 @@ class Project:
                 if importer not in seen:
                     seen.add(importer)
                     pending.append(importer)
+
+    def _same_for_importers(self, path: str, text: str, scan: Scan) -> bool:
+        """Whether an edit leaves what the module's importers were told as it was (then only
+        the module's own entries are replaced): the same imports, and the same answer to
+        "does it hand out worker starts" with the same starts and factories. A module that
+        may start workers is summarised again at once for this — one module, not the cone of
+        its importers."""
+        fresh = self.scan_text(path, text)
+        if fresh.imports != scan.imports:
+            return False
+        mattered = self._matters.get(path)
+        old = self._built.get(path)
+        if not scan.may_start and not fresh.may_start and not mattered and old is None:
+            self.adopt_scan(path, fresh)  # (the common edit: it could start nothing before)
+            return True
+        if mattered is None or any(p not in self._matters for p in fresh.imports):
+            return False  # not settled: nothing was told yet that could stand
+        self.adopt_scan(path, fresh)
+        self._built.pop(path, None)
+        summary = self.summary(path)
+        if _hands_out_workers(summary) != bool(mattered):
+            return False
+        return not mattered or (
+            old is not None and old.summary is not None and summary is not None
+            and old.summary.import_time_start == summary.import_time_start
+            and old.summary.loader_factories == summary.loader_factories)
 
     def importers_of(self, path: str) -> set[str]:
         """The modules that import `path`, directly or through others (reverse edges)."""
