@@ -266,6 +266,12 @@ class Project:
         fresh = self.scan_text(path, text)
         if fresh.imports != scan.imports:
             return False
+        if not self._importers.get(path):
+            # Nothing imports it (a script): its own answers are worked out when asked.
+            self.adopt_scan(path, fresh)
+            self._matters.pop(path, None)
+            self._built.pop(path, None)
+            return True
         mattered = self._matters.get(path)
         old = self._built.get(path)
         if not scan.may_start and not fresh.may_start and not mattered and old is None:
