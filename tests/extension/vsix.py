@@ -1,7 +1,8 @@
 """Where the built extension and the editor-test tools are, for the extension's tests.
 
 `bash scripts/setup-editor-tests.sh` builds `dist/spawnguard-<version>.vsix` and installs the
-tools under `.tools/`. Without them the tests skip, unless `SPAWNGUARD_REQUIRE_EDITOR_TESTS=1`
+tools under `$SPAWNGUARD_TOOLS_DIR` (default `~/.cache/spawnguard/tools`, outside the
+source tree). Without them the tests skip, unless `SPAWNGUARD_REQUIRE_EDITOR_TESTS=1`
 (set by `scripts/test.sh` after running the setup), where a missing piece means the setup is
 broken and the tests fail instead.
 """
@@ -16,7 +17,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-TOOLS = Path(os.environ.get("SPAWNGUARD_TOOLS", REPO / ".tools"))
+TOOLS = Path(
+    os.environ.get("SPAWNGUARD_TOOLS_DIR")
+    or Path.home() / ".cache" / "spawnguard" / "tools"
+)
 SETUP_HINT = "run `bash scripts/setup-editor-tests.sh` first"
 
 

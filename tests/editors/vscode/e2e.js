@@ -10,7 +10,7 @@
 // `Wrap in if __name__ == "__main__":` applied with Ctrl+. — after which the editor text is
 // guarded and SPG101 is gone. A screenshot of each step lands in --out. Exit code 0 = passed.
 //
-// Tools (see scripts/setup-editor-tests.sh): --tools (default <repo>/.tools) holds node24/,
+// Tools (see scripts/setup-editor-tests.sh): --tools (default $SPAWNGUARD_TOOLS_DIR or ~/.cache/spawnguard/tools) holds node24/,
 // code-server/ and playwright/; Chromium is /usr/bin/chromium unless --chromium says otherwise.
 'use strict';
 
@@ -26,7 +26,10 @@ const { values: options } = parseArgs({
   options: {
     vsix: { type: 'string' },
     python: { type: 'string' },
-    tools: { type: 'string', default: path.join(REPO, '.tools') },
+    tools: {
+      type: 'string',
+      default: process.env.SPAWNGUARD_TOOLS_DIR || path.join(os.homedir(), '.cache', 'spawnguard', 'tools'),
+    },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
     out: { type: 'string', default: path.join(REPO, 'test-output', 'vscode') },
     'readme-image': { type: 'string' },
