@@ -369,7 +369,7 @@ def test_an_invalid_notebook_is_spg000_and_the_run_goes_on(
         ("a.ipynb", "SPG000", 1), ("b.py", "SPG000", 1)
     ]
     assert items[0]["message"] == (
-        "not a valid notebook: the `source` of code cell 2 (entry 2 of `cells`) is not text "
+        "not a valid notebook: the source of code cell 2 (entry 2 of cells) is not text "
         "(item 1 of its list is a number)"
     )
 
@@ -574,3 +574,42 @@ def test_job_script_fix_from_stdin(tmp_path: Path) -> None:
     assert 'if __name__ == "__main__":' in completed.stdout
     ast.parse(completed.stdout)
     assert "SPG101" not in completed.stderr
+
+
+# --- messages are plain text ---------------------------------------------------------------------
+
+EXAMPLES_BROKEN = REPO_ROOT / "examples" / "broken"
+
+
+def test_messages_in_every_format_are_plain_text() -> None:
+    """The rules write code in Markdown code spans (for the hover); no format shows the
+    backticks: text, JSON, SARIF and GitHub messages, and related locations' messages."""
+    sources = {path.name: path.read_text(encoding="utf-8")
+               for path in sorted(EXAMPLES_BROKEN.glob("*.py"))}
+    as_written = [f for name, text in sources.items() for f in engine.analyze(text, path=name)]
+    # The test means something only while the rules do write Markdown.
+    assert any("`" in f.message for f in as_written)
+    assert any("`" in r.message for f in as_written for r in f.related)
+
+    outputs = {fmt: run("check", "--format", fmt, *sources, cwd=EXAMPLES_BROKEN)
+               for fmt in ("text", "json", "sarif", "github")}
+    assert {fmt: out.returncode for fmt, out in outputs.items()} == dict.fromkeys(outputs, 1)
+
+    items = json.loads(outputs["json"].stdout)
+    assert len(items) == len(as_written)
+    json_messages = [i["message"] for i in items] + [r["message"] for i in items
+                                                    for r in i["related"]]
+    [run_log] = json.loads(outputs["sarif"].stdout)["runs"]
+    sarif_messages = [r["message"]["text"] for r in run_log["results"]] + [
+        related["message"]["text"]
+        for r in run_log["results"] for related in r.get("relatedLocations", [])
+    ]
+    for messages in (json_messages, sarif_messages,
+                     reported_lines(outputs["text"].stdout),
+                     outputs["github"].stdout.splitlines()):
+        assert messages and not [m for m in messages if "`" in m]
+    # The same words, without the backticks.
+    assert sorted(json_messages) == sorted(
+        [f.message.replace("`", "") for f in as_written]
+        + [r.message.replace("`", "") for f in as_written for r in f.related]
+    )

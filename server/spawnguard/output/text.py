@@ -9,7 +9,7 @@ def render(report: Report) -> str:
     lines = []
     for path, finding in report.entries():
         span = Span.of(finding.range)
-        message = one_line(finding.message)
+        message = one_line(finding.plain_message)
         cell = f"cell {finding.cell}:" if finding.cell is not None else ""
         lines.append(f"{path}:{cell}{span.line}:{span.column}: {finding.code} {message}")
     lines.append(summary(report))
