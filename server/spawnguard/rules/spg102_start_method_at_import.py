@@ -183,6 +183,11 @@ RULE = Rule(
     name="start-method-at-import",
     default_severity=Severity.ERROR,
     summary="set_start_method() runs while the script is being imported.",
+    worker_effect=(
+        "Each spawned worker re-runs this call while importing the script and dies: "
+        "`RuntimeError: context has already been set`."
+    ),
+    fix_summary='Call it once, at the top of `if __name__ == "__main__":` (quick fix, Ctrl+.).',
     check=check,
     prefilter=may_start_workers,
 )
