@@ -155,7 +155,7 @@ def spans(findings: list[Finding]) -> list[tuple[str, object]]:
 
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.usefixtures("parser_at_normal_limit")
-def test_deep_code_is_analysed_exactly_without_recursion(shape: str) -> None:
+def test_deep_code_is_analysed_exactly_and_fixed_without_recursion(shape: str) -> None:
     make, covered = SHAPES[shape]
     text = make()
     with shallow_stack():
@@ -166,16 +166,7 @@ def test_deep_code_is_analysed_exactly_without_recursion(shape: str) -> None:
         assert analyze(text, parse_cache=cache) == findings
         cache.scopes.clear()
         assert analyze(text, parse_cache=cache) == findings
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.usefixtures("parser_at_normal_limit")
-def test_deep_code_is_fixed_without_recursion(shape: str) -> None:
-    """Each finding's preferred fix applies, and the fixed text has no finding left."""
-    make, _ = SHAPES[shape]
-    text = make()
-    with shallow_stack():
-        findings = analyze(text)
+        # Each finding's preferred fix applies, and the fixed text has no finding left.
         assert all(f.preferred_fix is not None for f in findings)
         result = fix_text(text)
         assert result.applied >= 1
