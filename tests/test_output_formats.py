@@ -156,12 +156,15 @@ def test_json_keeps_non_ascii_messages_readable() -> None:
 
 
 def test_text_lines_and_summary() -> None:
-    report = make_report(("job.py", [START, LAMBDA]))
+    report = make_report(("job.py", [START, LAMBDA, HINT, NOTE]))
     lines = text.render(report).splitlines()
+    # An error has no severity tag; every other finding names its own (as in `json`).
     assert lines == [
-        "job.py:3:23: SPG201 a lambda cannot be pickled",
+        "job.py:1:1: SPG501 [hint] work at import",
+        "job.py:2:1: SPG601 [information] fork only",
+        "job.py:3:23: SPG201 [warning] a lambda cannot be pickled",
         "job.py:4:1: SPG101 Process.start() runs at import time",
-        "Found 2 problems (1 fixable).",
+        "Found 4 problems (1 fixable).",
     ]
 
 
