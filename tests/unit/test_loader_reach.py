@@ -161,3 +161,121 @@ def test_what_a_loader_on_self_sends_is_checked_for_pickling() -> None:
     assert findings(source, "SPG201") == [at(source, "collate_fn=lambda b: b", "lambda b: b")]
     no_workers = source.replace("num_workers=2", "num_workers=0")
     assert findings(no_workers, "SPG201") == []
+
+
+# --- loaders in containers -------------------------------------------------------------------
+
+TABLES = {
+    "dict": 'loaders = {"train": LOADER(range(8), num_workers=WORKERS), "val": LOADER(range(4))}',
+    "dict-call": ("loaders = dict(train=LOADER(range(8), num_workers=WORKERS), "
+                  "val=LOADER(range(4)))"),
+    "dict-comprehension": 'loaders = {p: LOADER(range(8), num_workers=WORKERS) for p in PHASES}',
+    "list": "loaders = [LOADER(range(8), num_workers=WORKERS), LOADER(range(4))]",
+    "list-comprehension": "loaders = [LOADER(range(8), num_workers=WORKERS) for p in PHASES]",
+}
+READS = {
+    "subscript": ("for phase in PHASES:\n    for b in loaders[phase]:\n        pass\n",
+                  "loaders[phase]"),
+    "values": "for loader in loaders.values():\n    for b in loader:\n        pass\n",
+    "items": "for phase, loader in loaders.items():\n    for b in loader:\n        pass\n",
+    "enumerate": "for i, loader in enumerate(loaders):\n    for b in loader:\n        pass\n",
+    "zip": "for p, loader in zip(PHASES, loaders):\n    for b in loader:\n        pass\n",
+    "get": ('for b in loaders.get("train"):\n    pass\n', 'loaders.get("train")'),
+    "name": ("loader = loaders[0]\nfor b in loader:\n    pass\n", "loader:"),
+}
+# The reads of a mapping and of a sequence.
+_MAPPINGS = ("dict", "dict-call", "dict-comprehension")
+_READS_OF = {True: ("subscript", "values", "items", "get"),
+             False: ("subscript", "enumerate", "zip", "name")}
+PAIRS = [(table, read) for table in TABLES for read in _READS_OF[table in _MAPPINGS]]
+
+
+def table_source(table: str, read: str, workers: str = "2", form: str = "from-import") -> str:
+    body = 'PHASES = ["train", "val"]\n' + TABLES[table] + "\n" + READS_TEXT[read]
+    return loader_source(form, body, workers)
+
+
+READS_TEXT = {name: read[0] if isinstance(read, tuple) else read for name, read in READS.items()}
+
+
+def started(read: str) -> str:
+    read_spec = READS[read]
+    return read_spec[1] if isinstance(read_spec, tuple) else "loader:"
+
+
+@pytest.mark.parametrize(("table", "read"), PAIRS)
+def test_loader_in_a_container_iterated_at_import(table: str, read: str) -> None:
+    source = table_source(table, read)
+    where = started(read)
+    assert findings(source) == [at(source, where, where.rstrip(":"))]
+    assert findings(table_source(table, read, workers="0")) == []
+
+
+@pytest.mark.parametrize("form", sorted(IMPORT_FORMS))
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_container_tables_in_every_import_form(form: str, table: str) -> None:
+    source = table_source(table, "subscript", form=form)
+    assert len(findings(source)) == 1
+    guarded = source.replace("for phase in PHASES:", "if __name__ == '__main__':\n  "
+                             "for phase in PHASES:").replace("\n    ", "\n      ")
+    assert findings(guarded) == []
+    never_iterated = source.split("for phase")[0] + "sizes = [len(loaders[p]) for p in PHASES]\n"
+    assert findings(never_iterated) == []
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [('loaders["val"]', []), ('loaders["train"]', ['loaders["train"]']),
+     ("loaders[1]", []), ("loaders[0]", ["loaders[0]"]), ("loaders[-1]", []),
+     ("loaders[key]", ["loaders[key]"])],
+)
+def test_a_literal_key_picks_its_own_loader(read: str, expected: list[str]) -> None:
+    table = ('{"train": DataLoader(range(8), num_workers=2), "val": DataLoader(range(4))}'
+             if '"' in read else "[DataLoader(range(8), num_workers=2), DataLoader(range(4))]")
+    source = (f"from torch.utils.data import DataLoader\nkey = input()\nloaders = {table}\n"
+              f"for b in {read}:\n    pass\n")
+    assert findings(source) == [at(source, f"in {text}", text) for text in expected]
+
+
+def test_container_on_self_and_slices() -> None:
+    source = loader_source("alias", """
+        class Trainer:
+            def __init__(self):
+                self.loaders = [LOADER(range(8), num_workers=2)]
+
+            def fit(self):
+                for loader in self.loaders[:1]:
+                    for b in loader:
+                        pass
+
+        Trainer().fit()
+        """)
+    assert findings(source) == [at(source, "in loader:", "loader")]
+
+
+def test_every_worker_loader_of_a_table_sends_its_objects() -> None:
+    source = dedent("""
+        from torch.utils.data import DataLoader
+
+        if __name__ == "__main__":
+            loaders = {"a": DataLoader(range(8), num_workers=2, collate_fn=lambda b: b),
+                       "b": DataLoader(range(8), num_workers=2, worker_init_fn=lambda i: i),
+                       "c": DataLoader(range(8), collate_fn=lambda b: 0)}
+            for phase in loaders:
+                for b in loaders[phase]:
+                    pass
+        """)
+    assert findings(source, "SPG201") == [at(source, "collate_fn=lambda b: b", "lambda b: b"),
+                                          at(source, "worker_init_fn=lambda i: i", "lambda i: i")]
+
+
+def test_a_loop_variable_is_any_key() -> None:
+    source = dedent("""
+        from torch.utils.data import DataLoader
+
+        loaders = {"val": DataLoader(range(4)), "train": DataLoader(range(8), num_workers=2)}
+        for phase in ["val", "train"]:
+            for b in loaders[phase]:
+                pass
+        """)
+    assert findings(source) == [at(source, "in loaders[phase]", "loaders[phase]")]

@@ -322,8 +322,17 @@ class ModuleModel:
             return UNKNOWN_VALUE
         if isinstance(node.slice, ast.Slice):
             return container if container.kind == "sequence" else UNKNOWN_VALUE
-        key = node.slice.value if isinstance(node.slice, ast.Constant) else _ANY_KEY
-        return self.element_value(container, key, depth)
+        return self.element_value(container, self._literal_key(node.slice, scope, depth), depth)
+
+    def _literal_key(self, key: ast.expr, scope: Scope, depth: int) -> object:
+        """The literal a subscript's key is, or `_ANY_KEY`. A loop variable is any key (its
+        value here is only the first element's)."""
+        if isinstance(key, ast.Name):
+            binding = self.resolve(key.id, scope, key)
+            if binding is None or binding.kind != "assign":
+                return _ANY_KEY
+        value = self.infer(key, scope, depth + 1)
+        return value.literal if value.kind == "literal" else _ANY_KEY
 
     def element_value(self, container: Value, key: object = _ANY_KEY, depth: int = 0) -> Value:
         """An element of a sequence or mapping: the one at a literal `key` where the literal
