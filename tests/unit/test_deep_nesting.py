@@ -182,6 +182,19 @@ def test_a_function_calling_itself_at_import_is_analysed() -> None:
         assert spans(analyze(text)) == [("SPG101", span(text, START))]
 
 
+@pytest.mark.usefixtures("parser_at_normal_limit")
+def test_a_chain_of_classes_based_on_the_previous_ones_member_is_analysed() -> None:
+    """`class C1(C0.Inner)`, `class C2(C1.Inner)`, ... 400 times: looking up a member through
+    the bases stays within the inference's depth instead of recursing once per class."""
+    classes = "class C0:\n    class Inner:\n        def run(self):\n            pass\n"
+    classes += "".join(f"class C{i}(C{i - 1}.Inner):\n    class Inner:\n        pass\n"
+                       for i in range(1, 400))
+    start = "mp.Process(target=C399.Inner().run).start()"
+    text = HEADER + classes + start + "\n"
+    with shallow_stack():
+        assert spans(analyze(text)) == [("SPG101", span(text, start))]
+
+
 @pytest.mark.parametrize(("text", "message"), [
     (HEADER + "x = " + " + ".join(["1"] * 50_000) + "\n" + START + "\n", "nested too deeply"),
     (HEADER + "x = " + "(" * 201 + "1" + ")" * 201 + "\n" + START + "\n",

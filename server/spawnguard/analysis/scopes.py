@@ -32,10 +32,7 @@ DefinitionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lam
 
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-# Nodes the walk has nothing to do with (stores are bound by their statements), but for
-# counting the loads of `__name__`.
-_LEAVES = frozenset({ast.Name, ast.Constant})
-_NAME = ast.Name
+_NAME, _CONSTANT, _ATTRIBUTE = ast.Name, ast.Constant, ast.Attribute
 _NOT_A_GUARD = GuardVerdict(GuardKind.NONE)
 _STATEMENTS = frozenset(node_class for node_class in vars(ast).values()
                         if isinstance(node_class, type) and issubclass(node_class, ast.stmt))
@@ -221,6 +218,13 @@ WalkState = tuple["Scope", "Region | None", "ast.AST | None"]
 Step = tuple[Callable[[Any, Any], None], Any]
 
 
+def _annotated(parameters: list[ast.arg]) -> bool:
+    for parameter in parameters:  # noqa: SIM110 (a loop: no generator on this hot path)
+        if parameter.annotation is not None:
+            return True
+    return False
+
+
 def _position(node: ast.AST) -> tuple[int, int]:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
@@ -290,25 +294,32 @@ class _Walker:
 
     # --- traversal -----------------------------------------------------------------------------
 
-    def walk(self, root: ast.AST) -> None:
+    def walk(self) -> None:
+        """Take what is pending, until nothing is."""
         pending = self.pending
-        pending.append(root)
-        pop = pending.pop
+        pop, push = pending.pop, pending.append
         handlers = _HANDLERS
-        generic_visit = _Walker.generic_visit
-        region_of_statement = self.index.region_of_statement
+        generic_visit = _GENERIC_VISIT
         while pending:
             item = pop()
             kind = item.__class__
-            if kind in _LEAVES:
-                # A third of all nodes: loads are resolved on demand, constants are data.
-                if kind is _NAME and item.id == "__name__":  # type: ignore[union-attr]
+            if kind is _ATTRIBUTE:
+                # The commonest node with a child, walked here; its child is often a leaf.
+                value = item.value  # type: ignore[union-attr]
+                kind = value.__class__
+                if kind is _NAME:
+                    if value.id == "__name__":
+                        self.name_loads += 1
+                elif kind is not _CONSTANT:
+                    push(value)
+            elif kind is _NAME:
+                # Loads are resolved on demand (stores are bound by their statements); only
+                # `__name__` is counted.
+                if item.id == "__name__":  # type: ignore[union-attr]
                     self.name_loads += 1
             elif kind is tuple:
                 item[0](self, item[1])  # type: ignore[index]
-            else:
-                if kind in _STATEMENTS and self.region is not None and self.scope is self.module:
-                    region_of_statement[id(item)] = self.region
+            elif kind is not _CONSTANT:
                 handlers.get(kind, generic_visit)(self, item)
 
     def generic_visit(self, node: ast.AST) -> None:
@@ -361,12 +372,15 @@ class _Walker:
         """What walking these top-level statements finds."""
         self.index = ScopeIndex(self.module)
         self.facts = StatementFacts(self.index)
-        for statement in statements:
-            self.region, self.guard = "import", None
-            self.top = statement
-            self.walk(statement)
+        for statement in reversed(statements):
+            self.pending += (statement, (_Walker.start_top_level, statement))
+        self.walk()
         self.top = None
         return self.facts
+
+    def start_top_level(self, statement: ast.stmt) -> None:
+        self.region, self.guard = "import", None
+        self.top = statement
 
     # --- statements ----------------------------------------------------------------------------
 
@@ -449,8 +463,21 @@ class _Walker:
         self.scope.declared_nonlocal.update(node.names)
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        self.pending.append((_Walker.bind_assigned, node))
-        self.pending.append(node.value)
+        value, pending = node.value, self.pending
+        if len(node.targets) == 1:
+            target = node.targets[0]
+            if target.__class__ is _NAME:
+                if value.__class__ is _CONSTANT or (
+                        value.__class__ is _NAME and value.id != "__name__"):  # type: ignore[attr-defined]
+                    # Walking a leaf does nothing: bind at once.
+                    self.bind(target.id, "assign", node, value)
+                    return
+            elif not isinstance(target, ast.Tuple | ast.List | ast.Starred):
+                pending.append(target)  # `a.b = value` binds nothing: the target is walked
+                pending.append(value)
+                return
+        pending.append((_Walker.bind_assigned, node))
+        pending.append(value)
 
     def bind_assigned(self, node: ast.Assign) -> None:
         if len(node.targets) == 1:
@@ -520,10 +547,16 @@ class _Walker:
         pending = self.pending
         pending.append((_Walker.restore, self.state()))
         pending.extend(reversed(node.body))
+        args = node.args
+        if not (node.decorator_list or node.returns or args.defaults or args.kw_defaults
+                or args.kwonlyargs or args.vararg or args.kwarg or args.posonlyargs
+                or _annotated(args.args)):
+            self.open_function(node)  # nothing to walk before the body
+            return
         pending.append((_Walker.open_function, node))
         if node.returns is not None:
             pending.append(node.returns)
-        self.push_arguments_defaults(node.args)
+        self.push_arguments_defaults(args)
         pending.extend(reversed(node.decorator_list))
 
     visit_AsyncFunctionDef = visit_FunctionDef
@@ -606,8 +639,14 @@ class _Walker:
         pending = self.pending
         if node.keywords:
             pending.extend(keyword.value for keyword in reversed(node.keywords))
-        pending.extend(reversed(node.args))
-        pending.append(node.func)
+        for argument in reversed(node.args):
+            if argument.__class__ is not _CONSTANT:  # a leaf: nothing to walk
+                pending.append(argument)
+        func = node.func
+        if func.__class__ is not _NAME:
+            pending.append(func)
+        elif func.id == "__name__":  # a leaf: counted here rather than pushed
+            self.name_loads += 1
 
     # The commonest expressions, visited without `generic_visit`'s field loop and without
     # their operator and context leaves: this walk covers every node of the file.
@@ -723,14 +762,31 @@ def names_loaded_in(index: ScopeIndex, definition: Definition) -> Iterator[tuple
         pending.extend((child, inner) for child in ast.iter_child_nodes(current))
 
 
-# Node class → the walker's `visit_<class name>` function. Plain functions, not bound methods:
-# a walker holding its own bound methods would be a reference cycle, and each analysis would
-# leave its whole tree to the cyclic garbage collector instead of freeing it at once.
-_HANDLERS: dict[type, Callable[[_Walker, Any], None]] = {
+def _statement_handler(handler: Callable[[_Walker, Any], None]) -> Callable[[_Walker, Any], None]:
+    """`handler`, after recording the region of a module-level statement."""
+    def visit_statement(walker: _Walker, statement: ast.stmt) -> None:
+        if walker.region is not None and walker.scope is walker.module:
+            walker.index.region_of_statement[id(statement)] = walker.region
+        handler(walker, statement)
+
+    return visit_statement
+
+
+# Node class → the walker's `visit_<class name>` function (statements: recording their region
+# first). Plain functions, not bound methods: a walker holding its own bound methods would be
+# a reference cycle, and each analysis would leave its whole tree to the cyclic garbage
+# collector instead of freeing it at once.
+_OWN_HANDLERS: dict[type, Callable[[_Walker, Any], None]] = {
     node_class: handler
     for name, handler in vars(_Walker).items() if name.startswith("visit_")
     if isinstance(node_class := getattr(ast, name.removeprefix("visit_"), None), type)
 }
+_HANDLERS = {
+    **_OWN_HANDLERS,
+    **{node_class: _statement_handler(_OWN_HANDLERS.get(node_class, _Walker.generic_visit))
+       for node_class in _STATEMENTS},
+}
+_GENERIC_VISIT = _Walker.generic_visit
 
 
 def build_scopes(tree: ast.Module,
