@@ -81,13 +81,15 @@ STAR_EXPORTS: dict[str, frozenset[str]] = {
     "joblib": frozenset({"Parallel", "delayed"}),
 }
 
-# Calls that iterate their positional arguments (which starts a DataLoader's workers).
+# Calls that iterate their positional arguments (which starts a DataLoader's workers) when
+# they are made. (`tqdm(loader)` iterates nothing until it is iterated itself: the model sees
+# through it to what it wraps.)
 ITERATING_CALLS = frozenset(
     {
         "builtins.iter", "builtins.list", "builtins.tuple", "builtins.enumerate",
         "builtins.zip", "builtins.sorted", "builtins.set", "builtins.sum", "builtins.map",
         "builtins.filter", "builtins.any", "builtins.all", "builtins.min", "builtins.max",
-        "builtins.dict", TQDM, "tqdm.trange", "itertools.islice", "itertools.chain",
+        "builtins.dict", "tqdm.trange", "itertools.islice", "itertools.chain",
         "itertools.cycle",
     }
 )

@@ -45,5 +45,10 @@ RULE = Rule(
     name="syntax-error",
     default_severity=Severity.ERROR,
     summary="The file cannot be analysed: it does not parse, cannot be read, or is not UTF-8.",
+    worker_effect=(
+        "Nothing runs: Python stops at this line with `SyntaxError` before any worker starts, and"
+        " spawnguard cannot check the code it leaves out."
+    ),
+    fix_summary="Fix the syntax error (or the encoding); the rest of the file is still checked.",
     check=check,
 )

@@ -111,6 +111,14 @@ RULE = Rule(
     name="worker-start-at-import",
     default_severity=Severity.ERROR,
     summary="Worker processes are started while the script is being imported.",
+    worker_effect=(
+        "Each spawned worker re-runs this line while importing the script and dies: "
+        "`RuntimeError: … bootstrapping phase`."
+    ),
+    fix_summary=(
+        'Put it under `if __name__ == "__main__":` or into `main()` called from there (quick fix,'
+        " Ctrl+.)."
+    ),
     check=check,
     prefilter=may_start_workers,
     cross_file=True,

@@ -86,6 +86,11 @@ RULE = Rule(
     name="unpicklable-worker-object",
     default_severity=Severity.ERROR,
     summary="An object sent to worker processes cannot be pickled by reference.",
+    worker_effect=(
+        "The worker never gets it: the object has no importable name, so pickling fails "
+        "(`PicklingError`, `Can't pickle local object`)."
+    ),
+    fix_summary="Give it a module-level name (quick fix: Lift to module level).",
     check=check,
     prefilter=may_start_workers,
     cross_file=True,
