@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml  # PyYAML, a test extra: the pre-commit hooks file
 
 import spawnguard
 from spawnguard import cli, engine
@@ -475,7 +476,6 @@ def test_serve_without_pygls_says_how_to_install(
 
 
 def test_pre_commit_hooks_run_the_cli() -> None:
-    yaml = pytest.importorskip("yaml")
     hooks = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     by_id = {hook["id"]: hook for hook in hooks}
     assert by_id["spawnguard"]["entry"] == "spawnguard check --force-exclude"
