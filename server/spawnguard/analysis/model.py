@@ -422,6 +422,18 @@ class ModuleModel:
                 if isinstance(c.node.func, ast.Attribute)]  # type: ignore[attr-defined]
 
     def argparse_default(self, parser: Value, dest: str) -> Value:
+        site = self.argparse_default_site(parser, dest)
+        if site is None:
+            return UNKNOWN_VALUE
+        default, scope = site
+        if default is None:
+            return Value("literal", literal=None)
+        return self.infer(default, scope)
+
+    def argparse_default_site(self, parser: Value,
+                              dest: str) -> tuple[ast.expr | None, Scope] | None:
+        """The `default=` expression of the parser's option `dest` (None: the option has
+        none) and where it is evaluated; None when the option is not found."""
         for located in self._add_argument_calls:
             call = located.node
             assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
@@ -430,11 +442,8 @@ class ModuleModel:
                 continue
             if _argparse_dest(call) != dest:
                 continue
-            default = _keyword(call, "default")
-            if default is None:
-                return Value("literal", literal=None)
-            return self.infer(default, located.scope)
-        return UNKNOWN_VALUE
+            return _keyword(call, "default"), located.scope
+        return None
 
     # --- helpers -------------------------------------------------------------------------------
 
