@@ -566,6 +566,18 @@ class ModuleModel:
     def argparse_default(self, parser: Value, dest: str, depth: int = 0) -> Value:
         """The default of `dest` on `parser` (`depth`: of the inference that asks)."""
         depth = depth + 1 if depth else 0
+        site = self.argparse_default_site(parser, dest, depth)
+        if site is None:
+            return UNKNOWN_VALUE
+        default, scope = site
+        if default is None:
+            return Value("literal", literal=None)
+        return self.infer(default, scope, depth)
+
+    def argparse_default_site(self, parser: Value, dest: str,
+                              depth: int = 0) -> tuple[ast.expr | None, Scope] | None:
+        """The `default=` expression of the parser's option `dest` (None: the option has
+        none) and where it is evaluated; None when the option is not found."""
         for located in self._add_argument_calls:
             call = located.node
             assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
@@ -574,11 +586,8 @@ class ModuleModel:
                 continue
             if _argparse_dest(call) != dest:
                 continue
-            default = _keyword(call, "default")
-            if default is None:
-                return Value("literal", literal=None)
-            return self.infer(default, located.scope, depth)
-        return UNKNOWN_VALUE
+            return _keyword(call, "default"), located.scope
+        return None
 
     # --- helpers -------------------------------------------------------------------------------
 

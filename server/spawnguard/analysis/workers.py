@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from spawnguard.analysis import apis
+from spawnguard.analysis.constants import possible_values
 from spawnguard.analysis.loaders import loader_candidates
 from spawnguard.analysis.project import LoaderFactory
 from spawnguard.analysis.scopes import Definition, Located, Scope, call_name, own_nodes
@@ -120,11 +121,19 @@ def dataloader_worker_count(model: ModuleModel, value: Value) -> WorkerCount:
     expr = argument(call, "num_workers", _DATALOADER_POSITIONS["num_workers"])
     if expr is None:
         return "unknown" if has_double_star(call) else "none"
-    count = model.infer(expr, scope)
-    if count.kind == "literal" and isinstance(count.literal, int) \
-            and not isinstance(count.literal, bool):
-        return "certain" if count.literal > 0 else "none"
-    return "unknown"
+    return count_verdict(possible_values(model, expr, scope))
+
+
+def count_verdict(values: tuple[object, ...] | None, *, least: int = 1) -> WorkerCount:
+    """A worker count's verdict from the values it may have: "certain" when every one is an
+    integer of at least `least`, "none" when every one is below it (a DataLoader with 0
+    workers loads in the main process; a Pool or executor given fewer than 1 raises
+    ValueError before starting any), "unknown" otherwise."""
+    if not values or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return "unknown"
+    if all(v >= least for v in values):  # type: ignore[operator]
+        return "certain"
+    return "none" if all(v < least for v in values) else "unknown"  # type: ignore[operator]
 
 
 def dataloader_sent(call: ast.Call, scope: Scope) -> list[SentObject]:
@@ -644,8 +653,18 @@ class _Detector:
                     for e in _elements(argument(call, "initargs", positions["initargs"])))
         return sent
 
+    def _refuses_to_start(self, call: ast.Call, located: Located, name: str,
+                          positions: dict[str, int]) -> bool:
+        """Whether a Pool's `processes` / an executor's `max_workers` is surely below 1: the
+        constructor raises ValueError before any worker starts."""
+        expr = argument(call, name, positions[name])
+        return expr is not None and count_verdict(
+            possible_values(self.model, expr, located.scope)) == "none"
+
     def _pool_start(self, call: ast.Call, located: Located, func: Value,
                     tasks: list[tuple[Located, ast.Call, str]]) -> None:
+        if self._refuses_to_start(call, located, "processes", _POOL_POSITIONS):
+            return
         sent = self._initializer_sent(call, located.scope, _POOL_POSITIONS)
         sent += self._task_sent(tasks)
         self.facts.starts.append(WorkerStart(
@@ -655,7 +674,8 @@ class _Detector:
     def _executor_start(self, call: ast.Call, located: Located,
                         tasks: list[tuple[Located, ast.Call, str]]) -> None:
         executor_tasks = [t for t in tasks if t[2] in apis.EXECUTOR_TASK_METHODS]
-        if not executor_tasks:
+        if not executor_tasks or self._refuses_to_start(
+                call, located, "max_workers", _EXECUTOR_POSITIONS):
             return
         first_located, first_call, _ = min(
             executor_tasks, key=lambda t: (t[1].lineno, t[1].col_offset))

@@ -30,9 +30,23 @@ whose every call path passes through such a guard is not import-time code.
 `__name__ == "__main__" or main()`, the `else` of a correct guard and `case _:` after
 `case "__main__":` run in exactly the children.
 
-Severity: error when the worker count is a literal > 0 or the API always spawns; warning when
-the count is not known statically (a variable, `os.cpu_count()`, `**cfg`). Constructing a
-`DataLoader` or calling `len()` on it starts nothing; `num_workers=0` never starts workers.
+Severity: **error** when the worker count is known to be > 0 or the API always spawns;
+**warning** when the file does not decide the count. The count is known when `num_workers=` is
+a literal or an expression of module constants the analyser folds: `NUM_WORKERS = 0 if DEBUG
+else 4` with `DEBUG = True`, `min(4, NUM_WORKERS)` / `max(...)`, `CONFIG["workers"]` or
+`CONFIG.get("workers", 0)` in a literal dict nothing in the file changes, `SIZES[1]` in a
+literal tuple, arithmetic, and names through straight-line reassignments (`N = 4` then `N = 0`:
+0) and `if` blocks whose test folds. An argparse option counts as its `default=`
+(`num_workers=args.workers` with `default=4` is an error: that is what the script runs with
+when the option is not given; without a `default=` it is a warning). The message shows the
+folded value (`num_workers=NUM_WORKERS (= 4)`). Not known: a parameter, `os.cpu_count()`,
+`**cfg`, an imported constant, a name reassigned in a way that cannot be folded (`+=`, a loop,
+`global` in a function, a test that does not fold with different values), a dict or list the
+file changes (`CONFIG["workers"] = 0`, `CONFIG.update(...)`, `cfg = CONFIG`). A count that
+folds to 0 in every case starts no workers: no SPG101 and no SPG201 for that loader.
+Constructing a `DataLoader` or calling `len()` on it starts nothing; `num_workers=0` never
+starts workers. A `Pool(processes=...)` or `ProcessPoolExecutor(max_workers=...)` whose count
+folds below 1 raises `ValueError` before starting any worker: not reported.
 
 ## Fix
 Run the job only in the parent: put the statements that start it under

@@ -14,7 +14,9 @@ AttributeError: Can't pickle local object 'main.<locals>.collate'
 ```
 
 What is sent: a DataLoader's `dataset`, `collate_fn` and `worker_init_fn` (when it may have
-workers — `sampler`, `batch_sampler` and `generator` stay in the parent); `Process(target=,
+workers: not when `num_workers` is 0 or folds to 0 from module constants, as in
+`WORKERS = 0 if DEBUG else 4` with `DEBUG = True` — see SPG101; `sampler`, `batch_sampler` and
+`generator` stay in the parent); `Process(target=,
 args=, kwargs=)`; a Pool's or ProcessPoolExecutor's task functions and their arguments,
 `initializer` and `initargs`; `torch.multiprocessing.spawn(fn, args=…)`. The arguments of
 `map`, `imap`, `imap_unordered`, `map_async` and `starmap` are the items of the iterable: they
