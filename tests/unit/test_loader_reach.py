@@ -279,3 +279,82 @@ def test_a_loop_variable_is_any_key() -> None:
                 pass
         """)
     assert findings(source) == [at(source, "in loaders[phase]", "loaders[phase]")]
+
+
+# --- DataLoader subclasses -------------------------------------------------------------------
+
+SUBCLASSES = {
+    "no-init": "class MyLoader(LOADER):\n    pass\n",
+    "forwarding-init": ("class MyLoader(LOADER):\n    def __init__(self, *args, **kwargs):\n"
+                        "        super().__init__(*args, **kwargs)\n"),
+    "two-levels": ("class Base(LOADER):\n    pass\n\nclass MyLoader(Base):\n"
+                   "    def helper(self):\n        return 1\n"),
+}
+
+
+@pytest.mark.parametrize("form", sorted(IMPORT_FORMS))
+@pytest.mark.parametrize("subclass", sorted(SUBCLASSES))
+def test_subclass_made_with_workers_and_iterated_at_import(form: str, subclass: str) -> None:
+    made = "MyLoader(range(8), batch_size=2, num_workers=WORKERS)"
+    body = SUBCLASSES[subclass] + f"\nfor b in {made}:\n    pass\n"
+    source = loader_source(form, body)
+    made = made.replace("WORKERS", "2")
+    assert findings(source) == [at(source, made, made)]
+    assert findings(loader_source(form, body, workers="0")) == []
+    assert findings(source.replace("for b in", "loader =").replace("\n    pass\n", "\n")) == []
+
+
+@pytest.mark.parametrize(
+    ("init", "severity"),
+    [("super().__init__(dataset, num_workers=2)", Severity.ERROR),
+     ("super(MyLoader, self).__init__(dataset, batch_size=2, num_workers=4)", Severity.ERROR),
+     ("super().__init__(dataset, num_workers=workers)", Severity.WARNING),
+     ("super().__init__(dataset)", None),
+     ("super().__init__(dataset, num_workers=0)", None)],
+)
+def test_subclass_with_its_own_init_reads_its_super_call(init: str,
+                                                          severity: Severity | None) -> None:
+    source = dedent(f"""
+        from torch.utils.data import DataLoader
+
+        class MyLoader(DataLoader):
+            def __init__(self, dataset, workers=2):
+                {init}
+
+        for b in MyLoader(range(8), num_workers=9):
+            pass
+        """)
+    assert [s for *_, s in findings(source)] == ([severity] if severity else [])
+
+
+def test_a_class_not_derived_from_dataloader_starts_nothing() -> None:
+    source = dedent("""
+        from torch.utils.data import DataLoader, Dataset
+
+        class Numbers(Dataset):
+            def __len__(self):
+                return 4
+
+        class Loader:
+            def __init__(self, dataset, num_workers=0):
+                self.inner = DataLoader(dataset)
+
+        for b in Loader(Numbers(), num_workers=2):
+            pass
+        """)
+    assert findings(source) == []
+
+
+def test_what_a_subclass_sends_is_checked_for_pickling() -> None:
+    source = dedent("""
+        from torch.utils.data import DataLoader
+
+        class MyLoader(DataLoader):
+            pass
+
+        if __name__ == "__main__":
+            for b in MyLoader(range(8), num_workers=2, collate_fn=lambda b: b):
+                pass
+        """)
+    assert findings(source) == []
+    assert findings(source, "SPG201") == [at(source, "collate_fn=lambda b: b", "lambda b: b")]
