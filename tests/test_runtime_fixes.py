@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from runtime.harness import Outcome
 from runtime.scripts import (
-    TORCH_MISSING_REASON,
     ScriptSpec,
     all_specs,
     measure,
     measure_all,
+    missing_reason,
     runnable,
 )
 from runtime.verdict import analyse_script, describe_findings
@@ -99,7 +99,7 @@ def test_preferred_fix_repairs_script(
     assert (again.text, again.applied) == (fixed.text, 0), "fixing twice changed the text"
 
     if not runnable(spec):
-        pytest.skip(TORCH_MISSING_REASON)
+        pytest.skip(missing_reason(spec))
     if spec.fixed_stdout is not None:
         expected = spec.fixed_stdout
     else:
