@@ -16,8 +16,10 @@ from runtime.scripts import (
     all_specs,
     measure,
     measure_all,
+    measured_up_front,
     missing_reason,
     runnable,
+    timeout_mark,
 )
 from runtime.verdict import analyse_script, describe_findings
 
@@ -56,7 +58,8 @@ def measured_in_parallel(request: pytest.FixtureRequest, fixed_dir: Path) -> Non
     for item in request.session.items:
         callspec = getattr(item, "callspec", None)
         spec = callspec.params.get("fixable") if callspec else None
-        if not isinstance(spec, ScriptSpec) or not runnable(spec):
+        if not isinstance(spec, ScriptSpec) or not runnable(spec) \
+                or not measured_up_front(spec):
             continue
         try:
             if not codes_with_preferred_fix(spec):
@@ -77,7 +80,11 @@ FIXABLE = [spec for spec in SPECS if spec.fix_codes or codes_with_preferred_fix(
 
 
 @pytest.mark.runtime
-@pytest.mark.parametrize("fixable", FIXABLE, ids=lambda spec: spec.name)
+@pytest.mark.parametrize(
+    "fixable",
+    [spec if measured_up_front(spec) else pytest.param(spec, marks=timeout_mark(spec, 2))
+     for spec in FIXABLE],
+    ids=lambda spec: spec.name)
 def test_preferred_fix_repairs_script(
     fixable: ScriptSpec, fixed_dir: Path, measured_in_parallel: None
 ) -> None:

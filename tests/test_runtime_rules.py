@@ -23,8 +23,10 @@ from runtime.scripts import (
     all_specs,
     measure,
     measure_all,
+    measured_up_front,
     missing_reason,
     runnable,
+    timeout_mark,
     torch_available,
 )
 from runtime.verdict import analyse_script, describe_findings, verdict_codes
@@ -40,7 +42,9 @@ class Run(NamedTuple):
 
 
 SPECS = all_specs()
-RUNS = [Run(spec, method) for spec in SPECS for method in spec.outcomes]
+RUNS = [pytest.param(Run(spec, method), marks=timeout_mark(spec, 1))
+        if not measured_up_front(spec) else Run(spec, method)
+        for spec in SPECS for method in spec.outcomes]
 
 
 def run_id(run: Run) -> str:
@@ -64,7 +68,7 @@ def planned_runs(item: pytest.Item) -> list[tuple[Path, str]]:
     callspec = getattr(item, "callspec", None)
     params = callspec.params if callspec else {}
     run = params.get("run")
-    if isinstance(run, Run) and runnable(run.spec):
+    if isinstance(run, Run) and runnable(run.spec) and measured_up_front(run.spec):
         return [(run.spec.path, run.start_method)]
     example = params.get("example")
     if isinstance(example, str) and (torch_available() or not example_needs_torch(example)):

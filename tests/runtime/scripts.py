@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 from .harness import START_METHODS, Outcome, RunOutcome, run_script
 
 SCRIPTS_DIR = Path(__file__).resolve().parent.parent / "runtime_scripts"
@@ -226,6 +228,19 @@ def _declared_timeout(path: Path) -> float:
         if match and match["key"] == "timeout":
             return _timeout(path, (match["value"] or "").strip())
     return TIMEOUT
+
+
+def measured_up_front(spec: ScriptSpec) -> bool:
+    """Whether the test session measures the script in its batch before the tests run. The
+    slow framework scripts (those with a `timeout:`) are measured in their own tests instead,
+    each under a pytest timeout fitted to it (`timeout_mark`): one batch holding them would
+    outlast the timeout of the test that waits for it."""
+    return spec.timeout <= TIMEOUT
+
+
+def timeout_mark(spec: ScriptSpec, runs: int) -> pytest.MarkDecorator:
+    """A pytest timeout for a test that runs the script `runs` times."""
+    return pytest.mark.timeout(runs * spec.timeout + 60)
 
 
 def runnable(spec: ScriptSpec) -> bool:

@@ -11,17 +11,19 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from spawnguard.analysis import framework_apis as fw
 from spawnguard.analysis.findings import Position, Range
 from spawnguard.analysis.frameworks import instance_of, lightning_strategy, literal_count
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.scopes import Located
+from spawnguard.analysis.values import Value
 from spawnguard.analysis.workers import WorkerStart, argument
 
 
 def framework_facts(model: ModuleModel, located: Located, position: Position,
-                    keyword_range) -> str | None:
+                    keyword_range: Callable[[ModuleModel, ast.keyword], Range]) -> str | None:
     """Markdown about the framework call at `position`, if it is one (`keyword_range` gives
     the range of a keyword argument, as the DataLoader hover measures it)."""
     call = located.node
@@ -31,7 +33,7 @@ def framework_facts(model: ModuleModel, located: Located, position: Position,
         if call.func.attr in fw.LIGHTNING_LOOP_HOOKS and on_name:
             trainer = model.infer(call.func.value, located.scope)
             if instance_of(model, trainer, frozenset({fw.LIGHTNING_TRAINER})):
-                return _lightning_loop(model, located, call, trainer)
+                return _lightning_loop(model, call, trainer)
         if call.func.attr in fw.HF_POOL_METHODS:
             num_proc = next((k for k in call.keywords if k.arg == "num_proc"), None)
             on_keyword = num_proc is not None and _contains(keyword_range(model, num_proc),
@@ -67,7 +69,7 @@ def _text(model: ModuleModel, node: ast.AST) -> str:
     return model.source.slice(model.range(node))
 
 
-def _lightning_loop(model: ModuleModel, located: Located, call: ast.Call, trainer) -> str:
+def _lightning_loop(model: ModuleModel, call: ast.Call, trainer: Value) -> str:
     assert isinstance(call.func, ast.Attribute)
     loop = call.func.attr
     hooks = ", ".join(f"`{hook}()`" for hook in fw.LIGHTNING_LOOP_HOOKS[loop])

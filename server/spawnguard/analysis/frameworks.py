@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from spawnguard.analysis import framework_apis as fw
 from spawnguard.analysis.apis import DATALOADER
-from spawnguard.analysis.scopes import Located, Scope
+from spawnguard.analysis.scopes import Definition, Located, Scope
 from spawnguard.analysis.values import Value
 from spawnguard.analysis.workers import (
     SentObject,
@@ -167,7 +167,7 @@ class _Frameworks:
                 loader, source, located, self.text(call),
                 via=f"{owner.name}.{hook}() returns it and Trainer.{loop}() iterates it")
 
-    def _hook_owner(self, expr: ast.expr, scope: Scope):
+    def _hook_owner(self, expr: ast.expr, scope: Scope) -> Definition | None:
         """The class of this file that `expr` is an instance of (a datamodule or a model)."""
         value = self.model.infer(expr, scope)
         if value.kind == "instance" and value.of is not None and value.of.kind == "definition":
@@ -176,7 +176,7 @@ class _Frameworks:
                 return definition
         return None
 
-    def _returned_loader(self, method) -> Value | None:
+    def _returned_loader(self, method: Definition) -> Value | None:
         value = self.model.returned_value(method, 0)
         while value.kind == "sequence" and value.of is not None:  # `return [train, extra]`
             value = value.of
