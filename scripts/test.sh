@@ -23,8 +23,10 @@ mkdir -p "$TOOLS"
 
 install_python_packages() {
   echo "== Python packages"
-  # torch only for the runtime tests; 2.13.0 is the CPU build this machine serves locally.
-  "$PYTHON" -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
+  # torch and the training frameworks only for the runtime tests (one command, so that pip
+  # keeps torch at 2.13.0, the CPU build this machine serves locally).
+  "$PYTHON" -m pip install --quiet --disable-pip-version-check "torch==2.13.0" \
+    "lightning==2.6.6" "datasets==5.2.0" "transformers==5.25.0" "accelerate==1.16.0"
   "$PYTHON" -m pip install --quiet --disable-pip-version-check -e ".[test]"
 }
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from spawnguard.analysis import apis
+from spawnguard.analysis import apis, framework_apis
 from spawnguard.analysis.constants import possible_values
 from spawnguard.analysis.loaders import loader_candidates
 from spawnguard.analysis.project import LoaderFactory
@@ -33,7 +33,9 @@ if TYPE_CHECKING:
     from spawnguard.analysis.model import ModuleModel
 
 StartKind = Literal["dataloader", "process", "pool", "manager", "manager_start", "executor",
-                    "torch_spawn", "joblib"]
+                    "torch_spawn", "joblib",
+                    # framework entry points (analysis/frameworks.py)
+                    "lightning_spawn", "datasets_pool", "hf_trainer"]
 WorkerCount = Literal["none", "certain", "unknown"]
 
 # Positions of the DataLoader and Process arguments that matter, for positional calls.
@@ -54,6 +56,9 @@ class SentObject:
     scope: Scope
     # Pickled under fork too (pool/executor tasks, torch spawn); the rest only under spawn.
     is_task: bool = False
+    # Pickled by value with dill (datasets' `multiprocess`): lambdas and local functions
+    # travel, so no pickling finding; the fix still keeps what it reads at top level.
+    by_value: bool = False
 
 
 @dataclass(eq=False)
@@ -70,10 +75,11 @@ class WorkerStart:
     creation_scope: Scope | None = None
     # A DataLoader made by a function of another project module.
     foreign: LoaderFactory | None = None
+    what: str | None = None  # how messages name a framework start
 
     @property
     def always_spawns(self) -> bool:
-        return self.kind == "torch_spawn"
+        return self.kind in ("torch_spawn", "lightning_spawn")
 
 
 @dataclass
@@ -747,6 +753,10 @@ def detect_worker_facts(model: ModuleModel) -> WorkerFacts:
     if roots & apis.DATALOADER_PACKAGES or cross_file:
         detector.detect_dataloaders()
     detector.detect_calls()
+    if roots & framework_apis.FRAMEWORK_PACKAGES:
+        from spawnguard.analysis.frameworks import detect_framework_starts  # (imports this)
+
+        detect_framework_starts(detector)
     detector.facts.starts.sort(key=lambda s: (getattr(s.node, "lineno", 0),
                                               getattr(s.node, "col_offset", 0)))
     return detector.facts

@@ -30,6 +30,8 @@ _START_WHAT = {
 
 
 def describe_start(model: ModuleModel, start: WorkerStart) -> str:
+    if start.what:
+        return start.what
     if start.kind == "dataloader":
         count = "num_workers > 0" if start.workers == "certain" else "num_workers maybe > 0"
         if start.creation is not None and start.creation_scope is not None:
@@ -100,7 +102,7 @@ def _all_sent_problems(model: ModuleModel) -> list[PickleProblem]:
         if start.foreign is not None and pickles_all:
             problems += _foreign_loader_problems(start)
         for sent in start.sent:
-            if not (pickles_all or sent.is_task):
+            if not (pickles_all or sent.is_task) or sent.by_value:
                 continue
             for problem in pickle_problems(model, sent):
                 key = (id(sent.expr), problem.what, problem.code)

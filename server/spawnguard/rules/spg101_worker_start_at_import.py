@@ -7,8 +7,8 @@ Under the `spawn` start method (the default on Windows and macOS) and under `for
 When that top level itself starts workers — iterates a `DataLoader(num_workers>0)`, calls
 `Process.start()`, creates a `Pool` or `Manager`, starts a `BaseManager`/`SyncManager` (or a
 subclass) with `start()` or `with` (each starts a server process), submits to a
-`ProcessPoolExecutor`, calls `torch.multiprocessing.spawn` — the child reaches the same line
-and stops with:
+`ProcessPoolExecutor`, calls `torch.multiprocessing.spawn`, or calls a framework entry point
+that does one of these for it — the child reaches the same line and stops with:
 
 ```
 RuntimeError:
@@ -18,6 +18,27 @@ RuntimeError:
 
 The parent then sees `RuntimeError: DataLoader worker (pid(s) …) exited unexpectedly`,
 `concurrent.futures.process.BrokenProcessPool`, or a `Pool` that respawns workers forever.
+The framework entry points, known by qualified name whatever the import form
+(`import lightning as L`, `pytorch_lightning`, `from datasets import Dataset`, …):
+
+- Lightning `Trainer.fit/validate/test/predict` iterate the DataLoaders passed to them, or
+  those a `LightningDataModule`'s (`datamodule=dm`, or `fit(model, dm)`) — else the model's —
+  `train_dataloader()`/`val_dataloader()`/`test_dataloader()`/`predict_dataloader()` return:
+  a start when such a loader has workers.
+- Lightning with `strategy="ddp_spawn"` (or `DDPStrategy(start_method="spawn")`) starts its
+  processes with spawn on every platform: the loop call is a start even with `num_workers=0`,
+  and Lightning stops each re-imported copy with "Launching multiple processes with the
+  'spawn' start method requires that your script guards the main function". The default for
+  `accelerator="cpu", devices=2` in a script, `"ddp"`, re-runs the script with `subprocess`
+  as `__main__` and is not reported.
+- Hugging Face `Dataset.map/filter(..., num_proc=N)` (and `DatasetDict`'s) start a pool of
+  `N` processes — from datasets 4.1 also for `num_proc=1`; `None`, `0` or omitted: none. Its
+  `multiprocess` pool forks on Linux and macOS and spawns on Windows.
+- transformers `Trainer(...).train()`, `.evaluate()`, `.predict()` iterate DataLoaders with
+  the `dataloader_num_workers` of their `TrainingArguments` (default 0: nothing).
+- accelerate's `notebook_launcher(num_processes>1)` and `debug_launcher` fork on CPU, CUDA
+  and MPS: not a start here, but SPG601.
+
 The code also counts as starting at import time when it sits in a function of the same file
 that module-level code calls (`def main(): …` followed by a bare `main()`): the message names
 the call chain. On Linux with Python ≤ 3.13 the default `fork` hides the bug.
