@@ -138,13 +138,15 @@ def describe_name(name: Any) -> str | None:
         signatures = name.get_signatures()
     except Exception:
         signatures = ()
+    doc = first_sentence(first_paragraph(name.docstring(raw=True)))
     if signatures:
         more = f"  # +{len(signatures) - 1} more" if len(signatures) > 1 else ""
         shown = signatures[0].to_string() + more
+    elif name.type == "statement" and not doc:
+        return None  # a plain variable: "statement train.loader" would tell nothing
     else:
         shown = f"{name.type} {name.full_name or name.name}"
     parts = [f"```python\n{shown}\n```"]
-    doc = first_sentence(first_paragraph(name.docstring(raw=True)))
     if doc:
         parts.append(doc)
     return "\n\n".join(parts)
