@@ -14,7 +14,10 @@ AttributeError: Can't pickle local object 'main.<locals>.collate'
 ```
 
 What is sent: a DataLoader's `dataset`, `collate_fn` and `worker_init_fn` (when it may have
-workers — `sampler`, `batch_sampler` and `generator` stay in the parent); `Process(target=,
+workers — `sampler`, `batch_sampler` and `generator` stay in the parent) — also for a loader
+kept on an object, in a dict or list, returned by a method or made from a DataLoader subclass
+(see SPG101), where the call that configures it shows them, and for every worker loader of a
+container when one of its items is iterated; `Process(target=,
 args=, kwargs=)`; a Pool's or ProcessPoolExecutor's task functions and their arguments,
 `initializer` and `initargs`; `torch.multiprocessing.spawn(fn, args=…)`. The arguments of
 `map`, `imap`, `imap_unordered`, `map_async` and `starmap` are the items of the iterable: they
