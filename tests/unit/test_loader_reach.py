@@ -358,3 +358,65 @@ def test_what_a_subclass_sends_is_checked_for_pickling() -> None:
         """)
     assert findings(source) == []
     assert findings(source, "SPG201") == [at(source, "collate_fn=lambda b: b", "lambda b: b")]
+
+
+# --- pass-through wrappers -------------------------------------------------------------------
+
+TQDM_FORMS = {
+    "tqdm": ("from tqdm import tqdm\n", "tqdm"),
+    "auto": ("from tqdm.auto import tqdm\n", "tqdm"),
+    "alias": ("from tqdm import tqdm as progress\n", "progress"),
+    "module": ("import tqdm\n", "tqdm.tqdm"),
+    "auto-module": ("import tqdm.auto as ta\n", "ta.tqdm"),
+}
+HELD = {"name": ("", "loader"), "attribute": ("", "holder.loader"),
+        "item": ("", 'table["a"]')}
+HOLDERS = ("loader = DataLoader(range(8), num_workers=2)\n"
+           "class Holder:\n    def __init__(self):\n        self.loader = loader\n"
+           "holder = Holder()\ntable = {'a': loader}\n")
+
+
+@pytest.mark.parametrize("form", sorted(TQDM_FORMS))
+@pytest.mark.parametrize("held", sorted(HELD))
+@pytest.mark.parametrize(
+    "iterate",
+    ["for b in BAR(X):\n    pass\n", "for b in BAR(iterable=X, desc='x'):\n    pass\n",
+     "bar = BAR(X)\nfor b in bar:\n    pass\n", "steps = list(enumerate(BAR(X)))\n",
+     "def fit(batches):\n    for b in batches:\n        pass\n\nfit(BAR(X))\n"])
+def test_a_progress_bar_iterates_what_it_wraps_when_it_is_iterated(
+        form: str, held: str, iterate: str) -> None:
+    imports, bar = TQDM_FORMS[form]
+    loader = HELD[held][1]
+    source = ("from torch.utils.data import DataLoader\n" + imports + HOLDERS
+              + iterate.replace("BAR", bar).replace("X", loader))
+    reported = "bar" if iterate.startswith("bar =") else loader
+    line, column, *_ = span_in(source, source[source.rindex(reported):], reported)
+    assert findings(source) == [(line, column, Severity.ERROR)]
+
+
+@pytest.mark.parametrize("form", sorted(TQDM_FORMS))
+def test_a_progress_bar_made_at_import_starts_nothing_until_iterated(form: str) -> None:
+    imports, bar = TQDM_FORMS[form]
+    source = ("from torch.utils.data import DataLoader\n" + imports
+              + f"loader = DataLoader(range(8), num_workers=2)\nprogress_bar = {bar}(loader)\n"
+              "if __name__ == '__main__':\n    for b in progress_bar:\n        pass\n")
+    assert findings(source) == []
+    assert findings(source.replace("num_workers=2", "num_workers=0")
+                    .replace("if __name__ == '__main__':\n    ", "")
+                    .replace("\n        pass", "\n    pass")) == []
+
+
+@pytest.mark.parametrize(
+    "iterate",
+    ["it = iter(X)\n", "first = next(iter(X))\n", "pairs = zip(range(3), X)\n",
+     "for i, b in enumerate(X):\n    pass\n", "head = islice(X, 2)\n",
+     "head = itertools.islice(X, 2)\n", "head = its.islice(X, 2)\n"])
+@pytest.mark.parametrize("held", ["holder.loader", 'table["a"]'])
+def test_eager_wrappers_start_the_workers_where_they_are_called(iterate: str, held: str) -> None:
+    source = ("import itertools\nimport itertools as its\nfrom itertools import islice\n"
+              "from torch.utils.data import DataLoader\n" + HOLDERS + iterate.replace("X", held))
+    line, column, *_ = span_in(source, source[source.rindex(held):], held)
+    assert findings(source) == [(line, column, Severity.ERROR)]
+    guarded = source.replace(iterate.replace("X", held), "if __name__ == '__main__':\n    "
+                             + iterate.replace("X", held).replace("\n    ", "\n        "))
+    assert findings(guarded) == []

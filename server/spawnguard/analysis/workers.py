@@ -2,7 +2,7 @@
 
 | API | the start | sent to workers |
 |---|---|---|
-| `DataLoader(num_workers>0)` | where it is iterated | dataset, collate_fn, worker_init_fn |
+| `DataLoader(num_workers>0)` or subclass | where iterated | dataset, collate_fn, worker_init_fn |
 | `Process(...).start()` | the `start()` call | target, args, kwargs (a subclass: the object) |
 | `Pool(...)`, `Manager()` | construction | initializer, initargs, task functions and arguments |
 | `BaseManager`/`SyncManager` (or a subclass) | `start()`, or entering `with` | — |

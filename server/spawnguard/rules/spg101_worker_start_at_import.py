@@ -18,6 +18,22 @@ RuntimeError:
 
 The parent then sees `RuntimeError: DataLoader worker (pid(s) …) exited unexpectedly`,
 `concurrent.futures.process.BrokenProcessPool`, or a `Pool` that respawns workers forever.
+A DataLoader is followed wherever the file keeps it: in a name; on an object
+(`self.train_loader = DataLoader(...)` in any method or the class body, of the class or a base
+class of this file, read in a method that module-level code runs, as in `Trainer().fit()`);
+in a dict or list literal or comprehension (`loaders[phase]`, `.values()`, `.items()`,
+`.get()`, `enumerate`/`zip` unpacking; a literal or constant key picks its own entry, a loop
+variable any); returned by a function or method (`self.make_loader()`); or made from a
+`DataLoader` subclass of the file (known by its bases' qualified names, so every import form
+and alias counts; a subclass with its own `__init__` is configured by its
+`super().__init__(...)` call unless it only forwards `*args, **kwargs`). It starts its workers
+where it is iterated: `for`, comprehensions, `iter()` (`next(iter(...))`), `list()`,
+`enumerate()`, `zip()`, `itertools.islice()` — these call `iter()` at once — or passed to a
+function of the file that iterates it. A `tqdm(loader)` progress bar starts them only when the
+bar is iterated; the finding points at the loader inside it. Not followed: a loader stored on
+an object from outside its class (`trainer.loader = ...`), or into a container item by item
+(`loaders["train"] = ...`).
+
 The framework entry points, known by qualified name whatever the import form
 (`import lightning as L`, `pytorch_lightning`, `from datasets import Dataset`, …):
 
