@@ -31,6 +31,8 @@ _CHEAP_CALLS = frozenset({
 
 def is_cheap(model: ModuleModel, expr: ast.expr | None) -> bool:
     """Constant-like expressions: literals, names, and containers/operations of them."""
+    if expr is None or isinstance(expr, ast.Constant | ast.Name | ast.Lambda):
+        return True  # the commonest answer, without a worklist
     # Every part must be cheap: the parts are checked from a worklist, not by recursion.
     pending: list[object] = [expr]
     while pending:
@@ -71,11 +73,12 @@ def does_work(model: ModuleModel, statement: ast.stmt, follow_calls: bool = True
     # Work anywhere is work: the nested statements (and, through calls, the bodies of the
     # functions called) are checked from a worklist. A function already on it adds nothing
     # (`def run(): ... run()`).
-    pending: list[tuple[ast.stmt, bool]] = [(statement, follow_calls)]
+    found = _own_work(model, statement, follow_calls)
+    if found is True or not found:
+        return bool(found)  # decided by the statement alone, as most are
+    pending: list[tuple[ast.stmt, bool]] = []
     functions_seen: set[int] = set()
-    while pending:
-        current, follow = pending.pop()
-        found = _own_work(model, current, follow)
+    while True:
         if found is True:
             return True
         if isinstance(found, ast.FunctionDef):
@@ -84,7 +87,10 @@ def does_work(model: ModuleModel, statement: ast.stmt, follow_calls: bool = True
                 pending.extend((s, False) for s in reversed(found.body))
         elif found:
             pending.extend((s, True) for s in reversed(found))
-    return False
+        if not pending:
+            return False
+        current, follow = pending.pop()
+        found = _own_work(model, current, follow)
 
 
 def _own_work(model: ModuleModel, statement: ast.stmt,
