@@ -4,7 +4,8 @@ Module-level code is split into regions: `import` (runs whenever the file is imp
 including in every spawn child) and `guard` (runs only under a correct main guard).
 Code anywhere (functions included) that runs only under a main guard also records that guard:
 the body of an `if` (at any depth) whose test is a correct guard, the `else` of an inverse
-test, the guarded parts of an expression and the guarded cases of a `match` (see `guard`).
+test, the guarded parts of an expression, the guarded cases of a `match` (see `guard`), and
+in a function the rest of a block after `if __name__ != "__main__": return`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from spawnguard.analysis.guard import (
     classify,
     guarded_cases,
     operand_guarded,
+    returns_in_child,
 )
 from spawnguard.analysis.nesting import MAX_NESTING, StatementTooDeep, nesting_exceeds
 
@@ -236,6 +238,8 @@ class _Walker:
         # classified as a guard.
         self.name_loads = 0
         self.top: ast.stmt | None = None
+        # The `if` just walked when it returns from its function in a spawn child.
+        self.early_return: ast.If | None = None
         self.depth = 0
         self.nesting_alarm = _NESTING_ALARM
 
@@ -279,8 +283,17 @@ class _Walker:
     # --- traversal -----------------------------------------------------------------------------
 
     def visit_body(self, statements: list[ast.stmt]) -> None:
+        outer: tuple[Region | None, ast.AST | None] | None = None
         for statement in statements:
             self.visit_statement(statement)
+            if self.early_return is statement:
+                # `if __name__ != "__main__": return` in a function: the rest of the block
+                # runs only when the script is `__main__`.
+                self.early_return = None
+                if outer is None:
+                    outer = self.enter_guard(statement)
+        if outer is not None:
+            self.leave_guard(outer)
 
     def visit_statement(self, statement: ast.stmt) -> None:
         at_module_level = self.scope is self.module and self.top is None
@@ -318,10 +331,11 @@ class _Walker:
         for name in node._fields:
             value = getattr(node, name, None)
             if isinstance(value, list):
+                if value and isinstance(value[0], ast.stmt):
+                    self.visit_body(value)  # a `try` or `while` block
+                    continue
                 for child in value:
-                    if isinstance(child, ast.stmt):
-                        self.visit_statement(child)
-                    elif isinstance(child, ast.AST):
+                    if isinstance(child, ast.AST):
                         self.visit(child)
             elif isinstance(value, ast.AST):
                 self.visit(value)
@@ -379,6 +393,8 @@ class _Walker:
             verdict.kind is GuardKind.BROKEN and not verdict.body_runs_in_child)
         if verdict.kind is GuardKind.GUARD:
             self.index.guards.append(node)
+        if self.region is None and self.name_loads != loads and returns_in_child(node):
+            self.early_return = node
         if not body_guarded and not verdict.else_guarded:
             self.visit_body(node.body)
             self.visit_body(node.orelse)

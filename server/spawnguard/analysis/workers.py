@@ -69,6 +69,9 @@ class WorkerStart:
     creation_scope: Scope | None = None
     # A DataLoader made by a function of another project module.
     foreign: LoaderFactory | None = None
+    # Handed to a function of this file that iterates it: that function's name and where it
+    # iterates the loader (or hands it on again).
+    iterated_in: tuple[str, ast.AST] | None = None
 
     @property
     def always_spawns(self) -> bool:
@@ -282,12 +285,13 @@ class _Detector:
         return None
 
     def add_dataloader_start(self, loader: Value, node: ast.AST, located: Located,
-                             description: str, via: str | None = None) -> None:
+                             description: str, via: str | None = None,
+                             iterated_in: tuple[str, ast.AST] | None = None) -> None:
         if isinstance(loader.foreign, LoaderFactory):
             factory = loader.foreign
             self.facts.starts.append(WorkerStart(
                 "dataloader", node, located, description, self.dataloader_workers(loader),
-                factory.explicit_method, (), via, foreign=factory))
+                factory.explicit_method, (), via, foreign=factory, iterated_in=iterated_in))
             return
         call, scope = loader.call, loader.scope
         assert call is not None and scope is not None
@@ -296,6 +300,7 @@ class _Detector:
         self.facts.starts.append(WorkerStart(
             "dataloader", node, located, description, self.dataloader_workers(loader),
             self.method_of_context_argument(context, scope), tuple(sent), via, call, scope,
+            iterated_in=iterated_in,
         ))
 
     @cached_property
@@ -434,7 +439,8 @@ class _Detector:
                 if loader is not None:
                     self.add_dataloader_start(
                         loader, arg, located, self.text(call),
-                        via=f"passed to {callee.name}(), which iterates it")
+                        via=f"passed to {callee.name}(), which iterates it",
+                        iterated_in=(callee.name, self._iterated_params[callee][param]))
 
     def _generator_start(self, located: Located, expr: ast.expr) -> None:
         """Iterating (or `next()` on) a generator of this file whose function iterates a
