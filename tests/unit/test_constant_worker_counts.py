@@ -253,3 +253,37 @@ def test_spg101_page_says_what_argparse_counts_do(option: str, severity: Severit
     assert spg101_severities(source) == [severity]
     [rule] = [r for r in ALL_RULES if r.code == "SPG101"]
     assert page_says in " ".join(render_rule_page(rule).split())
+
+
+def test_constant_assignments_are_not_import_time_work() -> None:
+    # SPG501 treats folded-constant assignments like literals: they cost nothing.
+    source = dedent("""
+        from torch.utils.data import DataLoader
+        DEBUG = False
+        NUM_WORKERS = 0 if DEBUG else 4
+        WORKERS = min(NUM_WORKERS, 8)
+        if __name__ == "__main__":
+            for batch in DataLoader([1], num_workers=WORKERS):
+                print(batch)
+    """)
+    assert [f.code for f in run(source, select=("SPG501",))] == []
+    assert [f.code for f in run(source + "print(WORKERS)\n", select=("SPG501",))] == ["SPG501"]
+
+
+def test_hover_on_num_workers_shows_the_folded_count() -> None:
+    from spawnguard.analysis.findings import Position
+
+    text = dedent("""
+        from torch.utils.data import DataLoader
+        DEBUG = False
+        NUM_WORKERS = 0 if DEBUG else 4
+        busy = DataLoader([1], num_workers=NUM_WORKERS)
+        idle = DataLoader([1], num_workers=0 if not DEBUG else NUM_WORKERS)
+    """)
+    model = ModuleModel.build(SourceText(text), ast.parse(text), settings=AnalysisSettings(),
+                              path=None)
+    busy = model.hover_facts(Position(4, text.splitlines()[3].index("num_workers") + 1))
+    idle = model.hover_facts(Position(5, text.splitlines()[4].index("num_workers") + 1))
+    assert busy is not None and busy.startswith(
+        "Starts **4 worker processes** (`num_workers=NUM_WORKERS`)")
+    assert idle is not None and "**no worker processes**" in idle

@@ -234,3 +234,36 @@ def test_suppression_goes_on_the_reported_line() -> None:
     [finding] = run(CHAIN)
     suppress = next(f for f in finding.fixes if f.is_suppression)
     assert found(apply_edits(CHAIN, suppress.edits)) == []
+
+
+def test_spg501_counts_only_what_runs_before_the_early_return() -> None:
+    idle = with_early_return('__name__ != "__main__"')
+    assert found(idle, select=("SPG501",)) == []
+    busy = with_early_return('__name__ != "__main__"', before_return="print('child')\n" + " " * 16)
+    assert [c for c, _ in found(busy, select=("SPG501",))] == ["SPG501"]
+
+
+def test_chain_locations_reach_sarif_and_the_language_server() -> None:
+    from lsprotocol import types
+
+    from spawnguard.output import sarif
+    from spawnguard.server.diagnostics import to_diagnostic
+
+    [finding] = run(CHAIN)
+    result = sarif.result_object("job.py", finding, {})
+    region = result["locations"][0]["physicalLocation"]["region"]
+    report_line = span(CHAIN, "report()", 2)[0]
+    assert (region["startLine"], region["startColumn"]) == (report_line, 1)
+    loop_line = span(CHAIN, "for batch in data")[0]
+    assert loop_line in [r["physicalLocation"]["region"]["startLine"]
+                         for r in result["relatedLocations"]]
+
+    def locate(found_range):
+        start, end = found_range
+        return "file:///job.py", types.Range(types.Position(start.line - 1, start.character),
+                                             types.Position(end.line - 1, end.character))
+
+    diagnostic = to_diagnostic(finding, locate, lambda path, r: None)  # type: ignore[arg-type]
+    assert diagnostic.range.start.line == report_line - 1
+    assert [(i.location.range.start.line, i.message) for i in diagnostic.related_information
+            or ()][1] == (loop_line - 1, "accuracy() iterates it here")

@@ -11,7 +11,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from spawnguard.analysis.calls import callee_of
-from spawnguard.analysis.guard import GuardKind, guarded_cases, guarded_parts
+from spawnguard.analysis.guard import GuardKind, guarded_cases, guarded_parts, returns_in_child
 from spawnguard.analysis.scopes import Definition, Scope, names_loaded_in
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ _CHEAP_CALLS = frozenset({
     "builtins.object", "builtins.frozenset", "builtins.set", "builtins.tuple",
     "builtins.dict", "builtins.list", "builtins.str", "builtins.int", "builtins.float",
     "builtins.bool", "builtins.range", "torch.device", "enum.auto", "typing.cast",
+    "builtins.min", "builtins.max", "builtins.abs",
 })
 
 
@@ -45,6 +46,8 @@ def is_cheap(model: ModuleModel, expr: ast.expr | None) -> bool:
         return is_cheap(model, expr.operand)
     if isinstance(expr, ast.BoolOp):
         return all(is_cheap(model, e) for e in expr.values)
+    if isinstance(expr, ast.IfExp):  # `NUM_WORKERS = 0 if DEBUG else 4`
+        return all(is_cheap(model, e) for e in (expr.test, expr.body, expr.orelse))
     if isinstance(expr, ast.Compare):
         return all(is_cheap(model, e) for e in (expr.left, *expr.comparators))
     if isinstance(expr, ast.Subscript):
@@ -122,8 +125,16 @@ def _calls_idle_function(model: ModuleModel, call: ast.Call) -> bool:
         return False  # a class (its `__init__`), a method, a lambda
     node = callee.node
     arguments = [*call.args, *(k.value for k in call.keywords)]
+    body: list[ast.stmt] = node.body
+    for position, statement in enumerate(body):
+        if isinstance(statement, ast.If) and returns_in_child(statement):
+            # `if __name__ != "__main__": return`: a child runs only what comes before it.
+            if not is_cheap(model, statement.test):
+                return False
+            body = [*body[:position], *statement.body[:-1]]
+            break
     return not node.decorator_list and all(is_cheap(model, a) for a in arguments) and not any(
-        does_work(model, s, follow_calls=False) for s in node.body)
+        does_work(model, s, follow_calls=False) for s in body)
 
 
 def _unguarded_parts(expr: ast.expr | None) -> list[ast.expr] | None:
