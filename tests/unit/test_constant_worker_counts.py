@@ -61,6 +61,8 @@ FOLDED = [
     ("DEBUG = 0\n", "DEBUG and 4 or 0", "none"),
     ("", "4 if input() else 2", "error"),  # both branches > 0
     ("", "int('3')", "error"),
+    ("def workers():\n    return 0 if DEBUG else 4\nDEBUG = True\n", "workers()", "none"),
+    ("get_workers = lambda: 2\n", "get_workers()", "error"),
 ]
 
 
@@ -78,6 +80,11 @@ UNKNOWN = [
     ("N = 0\nfor N in range(3):\n    pass\n", "N"),
     ("N = 0\ndef setup():\n    global N\n    N = 4\nsetup()\n", "N"),
     ("from config import N\n", "N"),
+    ("def outer():\n    N = 0\n    def set_n():\n        nonlocal N\n        N = 4\n"
+     "    set_n()\n    return N\n", "outer()"),
+    ("def workers(flag):\n    if flag:\n        return 4\n", "workers(True)"),  # or None
+    ("def workers(n):\n    return n\n", "workers(0)"),  # a parameter
+    ("N = 0\ndef workers():\n    return N\nN = 4\n", "workers()"),
     ('CONFIG = {"workers": 0}\nCONFIG["workers"] = 4\n', 'CONFIG["workers"]'),
     ('CONFIG = {"workers": 0}\nCONFIG.update(workers=4)\n', 'CONFIG["workers"]'),
     ('CONFIG = {"workers": 0}\ncfg = CONFIG\ncfg["workers"] = 4\n', 'CONFIG["workers"]'),
