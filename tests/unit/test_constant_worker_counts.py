@@ -61,6 +61,8 @@ FOLDED = [
     ("DEBUG = 0\n", "DEBUG and 4 or 0", "none"),
     ("", "4 if input() else 2", "error"),  # both branches > 0
     ("", "int('3')", "error"),
+    ("def workers():\n    return 0 if DEBUG else 4\nDEBUG = True\n", "workers()", "none"),
+    ("get_workers = lambda: 2\n", "get_workers()", "error"),
 ]
 
 
@@ -78,6 +80,11 @@ UNKNOWN = [
     ("N = 0\nfor N in range(3):\n    pass\n", "N"),
     ("N = 0\ndef setup():\n    global N\n    N = 4\nsetup()\n", "N"),
     ("from config import N\n", "N"),
+    ("def outer():\n    N = 0\n    def set_n():\n        nonlocal N\n        N = 4\n"
+     "    set_n()\n    return N\n", "outer()"),
+    ("def workers(flag):\n    if flag:\n        return 4\n", "workers(True)"),  # or None
+    ("def workers(n):\n    return n\n", "workers(0)"),  # a parameter
+    ("N = 0\ndef workers():\n    return N\nN = 4\n", "workers()"),
     ('CONFIG = {"workers": 0}\nCONFIG["workers"] = 4\n', 'CONFIG["workers"]'),
     ('CONFIG = {"workers": 0}\nCONFIG.update(workers=4)\n', 'CONFIG["workers"]'),
     ('CONFIG = {"workers": 0}\ncfg = CONFIG\ncfg["workers"] = 4\n', 'CONFIG["workers"]'),
@@ -253,3 +260,37 @@ def test_spg101_page_says_what_argparse_counts_do(option: str, severity: Severit
     assert spg101_severities(source) == [severity]
     [rule] = [r for r in ALL_RULES if r.code == "SPG101"]
     assert page_says in " ".join(render_rule_page(rule).split())
+
+
+def test_constant_assignments_are_not_import_time_work() -> None:
+    # SPG501 treats folded-constant assignments like literals: they cost nothing.
+    source = dedent("""
+        from torch.utils.data import DataLoader
+        DEBUG = False
+        NUM_WORKERS = 0 if DEBUG else 4
+        WORKERS = min(NUM_WORKERS, 8)
+        if __name__ == "__main__":
+            for batch in DataLoader([1], num_workers=WORKERS):
+                print(batch)
+    """)
+    assert [f.code for f in run(source, select=("SPG501",))] == []
+    assert [f.code for f in run(source + "print(WORKERS)\n", select=("SPG501",))] == ["SPG501"]
+
+
+def test_hover_on_num_workers_shows_the_folded_count() -> None:
+    from spawnguard.analysis.findings import Position
+
+    text = dedent("""
+        from torch.utils.data import DataLoader
+        DEBUG = False
+        NUM_WORKERS = 0 if DEBUG else 4
+        busy = DataLoader([1], num_workers=NUM_WORKERS)
+        idle = DataLoader([1], num_workers=0 if not DEBUG else NUM_WORKERS)
+    """)
+    model = ModuleModel.build(SourceText(text), ast.parse(text), settings=AnalysisSettings(),
+                              path=None)
+    busy = model.hover_facts(Position(4, text.splitlines()[3].index("num_workers") + 1))
+    idle = model.hover_facts(Position(5, text.splitlines()[4].index("num_workers") + 1))
+    assert busy is not None and busy.startswith(
+        "Starts **4 worker processes** (`num_workers=NUM_WORKERS`)")
+    assert idle is not None and "**no worker processes**" in idle

@@ -105,7 +105,8 @@ SHAPES: dict[str, tuple[Callable[[], str], list[tuple[str, str, int]]]] = {
                                [("SPG201", "lambda: " * 1500 + "work()", 1)]),
     "loader_in_150_comprehensions": (loader_in_150_comprehensions, [("SPG101", LOADER, 1)]),
     "guard_after_2500_elifs": (guard_after_2500_elifs, [("SPG101", START, 2)]),
-    "start_in_95_nested_functions": (start_in_95_nested_functions, [("SPG101", START, 1)]),
+    # A call chain: the finding is on the module-level statement that starts it.
+    "start_in_95_nested_functions": (start_in_95_nested_functions, [("SPG101", "f0()", 2)]),
     "guarded_by_a_deep_condition": (guarded_by_a_deep_condition, [("SPG101", START, 2)]),
 }
 

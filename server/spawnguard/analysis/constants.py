@@ -6,13 +6,14 @@ Worker counts are often decided by module constants (`DEBUG = True`,
 
 - literals, `-x`/`not x`, arithmetic (`+ - * // %`), comparisons, `and`/`or`;
 - conditional expressions (both branches when the test is not known);
-- `min`/`max`/`int`/`abs` of the builtins (not when the name is rebound);
+- `min`/`max`/`int`/`abs` of the builtins (not when the name is rebound), and calls of this
+  file's functions through their `return`s;
 - lookups in literal dicts, tuples and lists (`CONFIG["workers"]`, `.get("workers", 2)`),
   when nothing in the file may change the container (see `_MutationScan`);
 - names through their assignments: straight-line reassignments (the last one before the use
   wins), assignments in `if` blocks whose test folds (the branch taken), and otherwise every
   assignment that may be the one seen. A name bound in any other way (a loop, `+=`, an import,
-  a parameter, `global` in a function) is unknown;
+  a parameter, `global` or `nonlocal` in a function) is unknown;
 - an argparse option (`args.workers`) through its `default=` (None when it has none);
 - what the model already infers to a literal.
 
@@ -28,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from spawnguard.analysis.scopes import Binding, Scope
+from spawnguard.analysis.scopes import Binding, Scope, own_nodes
 
 if TYPE_CHECKING:
     from spawnguard.analysis.model import ModuleModel
@@ -297,10 +298,13 @@ class _Folder:
             return self.lookup(node.func.value, node.args[0], scope, is_get=True,
                                default=node.args[1] if len(node.args) == 2 else None)
         func = self.model.infer(node.func, scope)
+        if func.kind == "definition" and func.definition is not None \
+                and not func.definition.is_class:
+            return self.returned(func.definition.node, func.definition.scope)
         function = _FOLDED_CALLS.get(func.qualname or "") if func.kind == "api" else None
         if function is None or node.keywords or any(
                 isinstance(a, ast.Starred) for a in node.args):
-            return self.inferred(node, scope)
+            return _UNKNOWN
         arguments = node.args
         spread = function in (min, max) and len(arguments) == 1
         if spread:  # min((a, b)): the items of one literal tuple/list
@@ -323,6 +327,20 @@ class _Folder:
             except (TypeError, ValueError, OverflowError):
                 return _UNKNOWN
         return _combine(outcome)
+
+    def returned(self, node: ast.AST, scope: Scope) -> Folded | _Needs:
+        """What a function or lambda of this file returns (`def workers(): return 4`)."""
+        if isinstance(node, ast.Lambda):
+            return self.union([(node.body, scope)])
+        assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        if isinstance(node, ast.AsyncFunctionDef) or any(
+                isinstance(n, ast.Yield | ast.YieldFrom) for n in own_nodes(*node.body)):
+            return _UNKNOWN  # a coroutine or generator, not its return value
+        returns = [n for n in own_nodes(*node.body) if isinstance(n, ast.Return)]
+        # Falling off the end (or a bare `return`) returns None.
+        falls_off = not isinstance(node.body[-1], ast.Return | ast.Raise)
+        extra = [None] if falls_off or any(r.value is None for r in returns) else []
+        return self.union([(r.value, scope) for r in returns if r.value is not None], extra)
 
     def step_subscript(self, node: ast.Subscript, scope: Scope) -> Folded | _Needs:
         return self.lookup(node.value, node.slice, scope)
@@ -502,9 +520,9 @@ class _Reassignments:
         self.use = use
 
     def values(self) -> list[_Task] | _Needs | None:
-        if any(self.name in s.declared_global for s in self.model.index.all_scopes
-               if s is not self.model.module_scope):
-            return None  # assigned from functions too: when is not known
+        if any(self.name in s.declared_global or self.name in s.declared_nonlocal
+               for s in self.model.index.all_scopes if s is not self.model.module_scope):
+            return None  # assigned from other functions too: when is not known
         places = _places(self.model, self.scope)
         anchor = self.anchor()
         relevant: list[tuple[Binding, _Place, bool]] = []  # (binding, place, before anchor)

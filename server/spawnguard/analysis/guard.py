@@ -4,6 +4,9 @@ A main guard is right only when its condition is true for `__name__ == "__main__
 run by the user) and false for `"__mp_main__"` (the name a spawn child gives the re-run script).
 The condition is evaluated for both names with three-valued logic: other names are unknown.
 
+Inside a function, an early return works as a guard too: after `if __name__ != "__main__":
+return`, the rest of the block runs only in the parent (`returns_in_child`).
+
 Besides `if` statements (at any depth), the same evaluation decides which parts of an
 expression and which cases of a `match` run only in the parent: the true branch of
 `x if <guard> else y`, the later operands of `<guard> and x`, the later operands of
@@ -223,6 +226,18 @@ def classify(test: ast.expr) -> GuardVerdict:
         'may also be true in spawned children, where `__name__` is "__mp_main__"',
         body_runs_in_child=True,
     )
+
+
+def returns_in_child(node: ast.If) -> bool:
+    """Whether an `if` in a function returns from it in a spawned child: its test is surely
+    true for "__mp_main__" (`__name__ != "__main__"`, `__name__ == "__mp_main__"`,
+    `not __name__ == "__main__"`) and its body ends in `return`. What follows it in the same
+    block then runs only when the script is `__main__` (a `raise` or `sys.exit()` would not
+    do: the child would die while importing the script)."""
+    if not node.body or not isinstance(node.body[-1], ast.Return):
+        return False
+    in_child = evaluate(node.test, CHILD)
+    return in_child is not UNKNOWN and bool(in_child)
 
 
 def guarded_parts(node: ast.expr) -> list[tuple[ast.expr, bool]] | None:

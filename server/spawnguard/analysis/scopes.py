@@ -4,7 +4,8 @@ Module-level code is split into regions: `import` (runs whenever the file is imp
 including in every spawn child) and `guard` (runs only under a correct main guard).
 Code anywhere (functions included) that runs only under a main guard also records that guard:
 the body of an `if` (at any depth) whose test is a correct guard, the `else` of an inverse
-test, the guarded parts of an expression and the guarded cases of a `match` (see `guard`).
+test, the guarded parts of an expression, the guarded cases of a `match` (see `guard`), and
+in a function the rest of a block after `if __name__ != "__main__": return`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from spawnguard.analysis.guard import (
     classify,
     guarded_cases,
     operand_guarded,
+    returns_in_child,
 )
 
 ScopeKind = Literal["module", "function", "class", "lambda", "comprehension"]
@@ -229,6 +231,18 @@ def _position(node: ast.AST) -> tuple[int, int]:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
+def _statements_after(root: ast.AST, statement: ast.stmt) -> list[ast.stmt]:
+    """The statements after `statement` in the block of `root` that holds it."""
+    for node in ast.walk(root):
+        for name in node._fields:
+            block = getattr(node, name, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                for position, candidate in enumerate(block):
+                    if candidate is statement:
+                        return block[position + 1:]
+    return []
+
+
 class _Walker:
     """The walk, without recursion: `pending` holds the nodes still to visit and the steps to
     take between them (a `Step`), next one last. A handler pushes what a recursive walk would
@@ -401,8 +415,23 @@ class _Walker:
             verdict.kind is GuardKind.BROKEN and not verdict.body_runs_in_child)
         if verdict.kind is GuardKind.GUARD:
             self.index.guards.append(node)
+        if self.region is None and self.name_loads != loads and returns_in_child(node):
+            self.guard_rest_of_block(node)
         self.push_guarded(node.orelse, node if verdict.else_guarded else None)
         self.push_guarded(node.body, node if body_guarded else None)
+
+    def guard_rest_of_block(self, node: ast.If) -> None:
+        """`if __name__ != "__main__": return` in a function: the rest of its block runs only
+        when the script is `__main__`. Those statements are the next ones pending (a block is
+        pushed whole, in reverse): they are taken off and pushed again as guarded by `node`."""
+        rest = _statements_after(self.scope.node, node)
+        pending = self.pending
+        count = len(rest)
+        if not count or len(pending) < count or not all(
+                pending[-1 - i] is statement for i, statement in enumerate(rest)):
+            return
+        del pending[-count:]
+        self.push_guarded(rest, node)
 
     def visit_Match(self, node: ast.Match) -> None:
         self.pending.append((_Walker.after_match_subject, (node, self.name_loads)))

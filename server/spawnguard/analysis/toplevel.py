@@ -11,7 +11,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from spawnguard.analysis.calls import callee_of
-from spawnguard.analysis.guard import GuardKind, guarded_cases, guarded_parts
+from spawnguard.analysis.guard import GuardKind, guarded_cases, guarded_parts, returns_in_child
 from spawnguard.analysis.scopes import Definition, Scope, names_loaded_in
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ _CHEAP_CALLS = frozenset({
     "builtins.object", "builtins.frozenset", "builtins.set", "builtins.tuple",
     "builtins.dict", "builtins.list", "builtins.str", "builtins.int", "builtins.float",
     "builtins.bool", "builtins.range", "torch.device", "enum.auto", "typing.cast",
+    "builtins.min", "builtins.max", "builtins.abs",
 })
 
 
@@ -51,6 +52,8 @@ def is_cheap(model: ModuleModel, expr: ast.expr | None) -> bool:
             pending.append(part.operand)
         elif isinstance(part, ast.BoolOp):
             pending.extend(part.values)
+        elif isinstance(part, ast.IfExp):  # `NUM_WORKERS = 0 if DEBUG else 4`
+            pending += (part.test, part.body, part.orelse)
         elif isinstance(part, ast.Compare):
             pending += (part.left, *part.comparators)
         elif isinstance(part, ast.Subscript):
@@ -84,7 +87,10 @@ def does_work(model: ModuleModel, statement: ast.stmt, follow_calls: bool = True
         if isinstance(found, ast.FunctionDef):
             if id(found) not in functions_seen:
                 functions_seen.add(id(found))
-                pending.extend((s, False) for s in reversed(found.body))
+                body = _body_run_in_child(model, found)
+                if body is None:
+                    return True
+                pending.extend((s, False) for s in reversed(body))
         elif found:
             pending.extend((s, True) for s in reversed(found))
         if not pending:
@@ -157,6 +163,19 @@ def _idle_looking_callee(model: ModuleModel, call: ast.Call) -> ast.FunctionDef 
     if node.decorator_list or not all(is_cheap(model, a) for a in arguments):
         return None
     return node
+
+
+def _body_run_in_child(model: ModuleModel, node: ast.FunctionDef) -> list[ast.stmt] | None:
+    """The statements of `node` a spawned child runs: all of them, or, after
+    `if __name__ != "__main__": return`, only what comes before it (and the `if`'s own body
+    but its `return`); None when that test itself does work."""
+    body: list[ast.stmt] = node.body
+    for position, statement in enumerate(body):
+        if isinstance(statement, ast.If) and returns_in_child(statement):
+            if not is_cheap(model, statement.test):
+                return None
+            return [*body[:position], *statement.body[:-1]]
+    return body
 
 
 def _unguarded_parts(expr: ast.expr | None) -> list[ast.expr] | None:

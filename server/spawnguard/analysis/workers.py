@@ -76,6 +76,9 @@ class WorkerStart:
     # A DataLoader made by a function of another project module.
     foreign: LoaderFactory | None = None
     what: str | None = None  # how messages name a framework start
+    # Handed to a function of this file that iterates it: that function's name and where it
+    # iterates the loader (or hands it on again).
+    iterated_in: tuple[str, ast.AST] | None = None
 
     @property
     def always_spawns(self) -> bool:
@@ -289,14 +292,15 @@ class _Detector:
         return None
 
     def add_dataloader_starts(self, loaders: list[Value], node: ast.AST, located: Located,
-                              description: str, via: str | None = None) -> None:
+                              description: str, via: str | None = None,
+                              iterated_in: tuple[str, ast.AST] | None = None) -> None:
         """One start where one of `loaders` is iterated: loaders of this file under the same
         start method make one start (count certain if any is certain; each one's sent
         objects); others, one start each."""
         merged: dict[str | None, list[Value]] = {}
         for loader in loaders:
             if isinstance(loader.foreign, LoaderFactory) or loader.call is None:
-                self.add_dataloader_start(loader, node, located, description, via)
+                self.add_dataloader_start(loader, node, located, description, via, iterated_in)
                 continue
             assert loader.scope is not None
             method = self.method_of_context_argument(dataloader_context(loader.call),
@@ -304,7 +308,7 @@ class _Detector:
             merged.setdefault(method, []).append(loader)
         for group in merged.values():
             first = next((g for g in group if self.dataloader_workers(g) == "certain"), group[0])
-            self.add_dataloader_start(first, node, located, description, via)
+            self.add_dataloader_start(first, node, located, description, via, iterated_in)
             start = self.facts.starts[-1]
             for other in group:
                 if other is not first:
@@ -312,12 +316,13 @@ class _Detector:
                     start.sent += tuple(dataloader_sent(other.call, other.scope))
 
     def add_dataloader_start(self, loader: Value, node: ast.AST, located: Located,
-                             description: str, via: str | None = None) -> None:
+                             description: str, via: str | None = None,
+                             iterated_in: tuple[str, ast.AST] | None = None) -> None:
         if isinstance(loader.foreign, LoaderFactory):
             factory = loader.foreign
             self.facts.starts.append(WorkerStart(
                 "dataloader", node, located, description, self.dataloader_workers(loader),
-                factory.explicit_method, (), via, foreign=factory))
+                factory.explicit_method, (), via, foreign=factory, iterated_in=iterated_in))
             return
         call, scope = loader.call, loader.scope
         assert call is not None and scope is not None
@@ -326,6 +331,7 @@ class _Detector:
         self.facts.starts.append(WorkerStart(
             "dataloader", node, located, description, self.dataloader_workers(loader),
             self.method_of_context_argument(context, scope), tuple(sent), via, call, scope,
+            iterated_in=iterated_in,
         ))
 
     @cached_property
@@ -463,7 +469,8 @@ class _Detector:
                     continue
                 self.add_dataloader_starts(
                     self.worker_loaders(arg, located.scope), self.unwrapped(arg, located.scope),
-                    located, self.text(call), via=f"passed to {callee.name}(), which iterates it")
+                    located, self.text(call), via=f"passed to {callee.name}(), which iterates it",
+                    iterated_in=(callee.name, self._iterated_params[callee][param]))
 
     def _generator_start(self, located: Located, expr: ast.expr) -> None:
         """Iterating (or `next()` on) a generator of this file whose function iterates a

@@ -78,6 +78,19 @@ def chain_related(model: ModuleModel, execution: Execution) -> tuple[Related, ..
     return tuple(related)
 
 
+def chain_location(model: ModuleModel, execution: Execution, node: ast.AST,
+                   what: str) -> tuple[Range, tuple[Related, ...]]:
+    """Where a finding about `node` goes. Reached through a call chain, its primary range is
+    the module-level call that starts the chain — where the guard belongs and where the fix
+    goes — and every later call of the chain and `node` itself (`what` it is) are related
+    locations; otherwise `node` is the primary range."""
+    if not execution.chain:
+        return model.range(node), ()
+    hops = chain_related(model, execution)[1:]
+    return (model.range(execution.chain[0].call.node),
+            (*hops, Related(model.range(node), what)))
+
+
 def spawning_starts(model: ModuleModel) -> list[WorkerStart]:
     """Starts whose workers re-import the script (spawn or forkserver)."""
     if "spawning_starts" not in model.memo:

@@ -57,13 +57,20 @@ The framework entry points, known by qualified name whatever the import form
 
 The code also counts as starting at import time when it sits in a function of the same file
 that module-level code calls (`def main(): …` followed by a bare `main()`): the message names
-the call chain. On Linux with Python ≤ 3.13 the default `fork` hides the bug.
+the call chain, and the finding is reported on the **module-level call that starts the chain**
+(where the guard goes and what the fix moves), with the start itself (the loop, `start()`, the
+pool), each later call of the chain, and where a loader handed on is iterated as related
+locations. On Linux with Python ≤ 3.13 the default `fork` hides the bug.
 
 A start is guarded — not reported — when a correct main guard keeps it out of the children,
 at any depth: in an `if __name__ == "__main__":` inside the called function, in
 `main() if __name__ == "__main__" else None`, `__name__ == "__main__" and main()` or
-`__name__ != "__main__" or main()`, or in `case "__main__":` of `match __name__:`. A function
-whose every call path passes through such a guard is not import-time code.
+`__name__ != "__main__" or main()`, or in `case "__main__":` of `match __name__:`, or after an
+early return for the child in the same function (`if __name__ != "__main__": return`, also
+`if __name__ == "__mp_main__": return` and `if not __name__ == "__main__": return`: the rest of
+that block runs only in the parent; a `raise` or `sys.exit()` there does not guard, the child
+dies while importing, and neither does an early return in a helper the function calls). A
+function whose every call path passes through such a guard is not import-time code.
 `__name__ == "__main__" or main()`, the `else` of a correct guard and `case _:` after
 `case "__main__":` run in exactly the children.
 
@@ -116,7 +123,7 @@ from spawnguard.analysis.model import ModuleModel
 from spawnguard.rules.base import Rule
 from spawnguard.rules.common import (
     BOOTSTRAP_ERROR,
-    chain_related,
+    chain_location,
     chain_text,
     describe_start,
     spawning_starts,
@@ -139,7 +146,11 @@ def check(model: ModuleModel) -> Iterator[Finding]:
             'Run it under `if __name__ == "__main__":`.'
         )
         certain = start.workers == "certain" or start.always_spawns
-        related = chain_related(model, execution)
+        primary, related = chain_location(model, execution, start.node,
+                                          f"the workers start here: {start.description}")
+        if start.iterated_in is not None:
+            function, site = start.iterated_in
+            related += (Related(model.range(site), f"{function}() iterates it here"),)
         if start.kind == "dataloader" and start.creation is not None:
             related += (Related(model.range(start.creation), "the DataLoader is created here"),)
         if start.foreign is not None:
@@ -151,7 +162,7 @@ def check(model: ModuleModel) -> Iterator[Finding]:
             code=RULE.code,
             severity=Severity.ERROR if certain else Severity.WARNING,
             message=message,
-            range=model.range(start.node),
+            range=primary,
             related=related,
             fixes=LazyFixes(lambda statement=entry.top_statement: guard_fixes(model, statement)),
         )
