@@ -28,6 +28,19 @@ def at(source: str, context: str, text: str, severity: Severity = Severity.ERROR
     return (line, column, severity)
 
 
+def assert_chain_finding(source: str, start: str, context: str, loop: str) -> None:
+    """One SPG101 from a call chain: on the module-level statement `start` that starts it
+    (where the guard fix goes), with the loop that iterates the loader among its related
+    locations."""
+    [finding] = [f for f in run(source) if f.code == "SPG101"]
+    lines = source.splitlines()
+    line = max(i for i, text in enumerate(lines) if text == start) + 1
+    assert (finding.range.start.line, finding.range.start.character) == (line, 0)
+    loop_line, loop_column, _, _ = span_in(source, context, loop)
+    assert (loop_line, loop_column) in [
+        (r.range.start.line, r.range.start.character) for r in finding.related]
+
+
 # --- loaders stored on self ------------------------------------------------------------------
 
 TRAINER = """
@@ -48,7 +61,8 @@ class Trainer:
               "def main():\n    Trainer().run()\n\nmain()\n"])
 def test_loader_on_self_iterated_in_a_method_run_at_import(form: str, start: str) -> None:
     source = loader_source(form, TRAINER) + start
-    assert findings(source) == [at(source, "in self.train_loader", "self.train_loader")]
+    assert_chain_finding(source, start.splitlines()[-1], "in self.train_loader",
+                         "self.train_loader")
     [finding] = [f for f in run(source) if f.code == "SPG101"]
     assert "run() → for batch in self.train_loader" in finding.message
 
@@ -93,7 +107,7 @@ def test_every_store_on_self_counts(store: str) -> None:
     source = ("from torch.utils.data import DataLoader\n\nclass Job:\n" + store
               + "\n    def go(self):\n        for b in self.loader:\n            pass\n\n"
               "Job().go()\n")
-    assert findings(source) == [at(source, "in self.loader", "self.loader")]
+    assert_chain_finding(source, "Job().go()", "in self.loader", "self.loader")
 
 
 def test_attribute_of_a_base_class_read_through_an_instance_at_module_level() -> None:
@@ -137,7 +151,8 @@ def test_loader_returned_by_a_method() -> None:
 
         Experiment().fit()
         """)
-    assert findings(source) == [at(source, "in self.make_loader()", "self.make_loader()")]
+    assert_chain_finding(source, "Experiment().fit()", "in self.make_loader()",
+                         "self.make_loader()")
     assert findings(source.replace("num_workers=2", "num_workers=0")) == []
     guarded = source.replace("Experiment().fit()", "if __name__ == '__main__':\n"
                              "    Experiment().fit()")
@@ -250,7 +265,7 @@ def test_container_on_self_and_slices() -> None:
 
         Trainer().fit()
         """)
-    assert findings(source) == [at(source, "in loader:", "loader")]
+    assert_chain_finding(source, "Trainer().fit()", "in loader:", "loader")
 
 
 def test_every_worker_loader_of_a_table_sends_its_objects() -> None:
@@ -420,3 +435,16 @@ def test_eager_wrappers_start_the_workers_where_they_are_called(iterate: str, he
     guarded = source.replace(iterate.replace("X", held), "if __name__ == '__main__':\n    "
                              + iterate.replace("X", held).replace("\n    ", "\n        "))
     assert findings(guarded) == []
+
+
+def test_a_name_unpacked_deeper_in_a_loop_target_is_not_followed() -> None:
+    """`for i, (a, b) in enumerate(...)`: `a` is not an element of the enumerated container
+    itself; it was a crash (ValueError) on torch's sources."""
+    source = dedent("""
+        from torch.utils.data import DataLoader
+
+        pairs = [(DataLoader(range(8), num_workers=2), 1)]
+        for i, (loader, weight) in enumerate(pairs):
+            print(i, weight)
+        """)
+    assert findings(source) == []

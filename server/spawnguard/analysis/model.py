@@ -296,6 +296,8 @@ class ModuleModel:
                 or any(isinstance(e, ast.Starred) for e in (*target.elts, *iterated.args)):
             return UNKNOWN_VALUE
         names = [e.id if isinstance(e, ast.Name) else None for e in target.elts]
+        if binding.name not in names:
+            return UNKNOWN_VALUE  # nested deeper: `for i, (x, y) in enumerate(pairs)`
         position = len(names) - 1 - names[::-1].index(binding.name)
         scope = _loop_scope(binding)
         func = iterated.func
