@@ -439,12 +439,13 @@ def test_eager_wrappers_start_the_workers_where_they_are_called(iterate: str, he
 
 def test_a_name_unpacked_deeper_in_a_loop_target_is_not_followed() -> None:
     """`for i, (a, b) in enumerate(...)`: `a` is not an element of the enumerated container
-    itself; it was a crash (ValueError) on torch's sources."""
+    itself, and is not followed (it was a crash, ValueError, on torch's sources)."""
     source = dedent("""
         from torch.utils.data import DataLoader
 
         pairs = [(DataLoader(range(8), num_workers=2), 1)]
         for i, (loader, weight) in enumerate(pairs):
-            print(i, weight)
+            for batch in loader:
+                print(i, weight, batch)
         """)
-    assert findings(source) == []
+    assert [f.code for f in run(source, select=("SPG",))] == ["SPG501"]
