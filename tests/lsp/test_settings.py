@@ -9,12 +9,19 @@ import sys
 from pathlib import Path
 
 import pytest
+import pytest_lsp
 from lsprotocol import types
+from pytest_lsp import ClientServerConfig
+
+from spawnguard.server.app import CONFIGURATION_TIMEOUT
 
 from .helpers import (
+    SERVER_COMMAND,
     RecordingClient,
     change_document,
+    make_client,
     open_and_wait,
+    open_document,
     start,
     wait_for_publication,
 )
@@ -235,3 +242,29 @@ async def test_lint_on_change_off_waits_for_save(bare_client, tmp_path):
     after_save = await wait_for_publication(bare_client, uri, after=start_index)
     assert after_save.version == 2 and codes(after_save) == set()
     assert [p.version for p in bare_client.publications[start_index:]] == [2]
+
+
+def _answer_null(client: RecordingClient, params: types.ConfigurationParams) -> None:
+    return None  # not a list: a broken client
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(
+    server_command=SERVER_COMMAND,
+    client_factory=lambda: make_client({types.WORKSPACE_CONFIGURATION: _answer_null})))
+async def null_configuration_client(lsp_client: RecordingClient):
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_an_unreadable_configuration_answer_does_not_hold_the_diagnostics(
+    null_configuration_client, tmp_path
+):
+    """A `null` answer to workspace/configuration fails that request at once: the first
+    diagnostics (with default settings) do not wait for the configuration timeout."""
+    client = null_configuration_client
+    await start(client, "visual-studio-code", tmp_path)
+    uri = (tmp_path / "job.py").as_uri()
+    open_document(client, tmp_path / "job.py", WORKER_SCRIPT)
+    published = await wait_for_publication(client, uri, timeout=CONFIGURATION_TIMEOUT - 1.5)
+    assert codes(published) == DEFAULT_CODES
+    assert any("workspace/configuration failed" in m.message for m in client.log_messages)
