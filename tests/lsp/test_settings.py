@@ -268,3 +268,43 @@ async def test_an_unreadable_configuration_answer_does_not_hold_the_diagnostics(
     published = await wait_for_publication(client, uri, timeout=CONFIGURATION_TIMEOUT - 1.5)
     assert codes(published) == DEFAULT_CODES
     assert any("workspace/configuration failed" in m.message for m in client.log_messages)
+
+
+async def test_hint_severity_raises_hints_to_information(bare_client, tmp_path):
+    """SPG501 is a hint, which VS Code's Problems panel does not list; `hintSeverity`
+    "information" shows it (and every other hint) as information, the rest unchanged.
+    A change of the setting re-publishes."""
+    bare_client.set_configuration({"severity": {"SPG201": "hint"}}, section="spawnguard")
+    await start(bare_client, "visual-studio-code", tmp_path)
+    published = await open_worker_script(bare_client, tmp_path)
+    severities = {str(d.code): d.severity for d in published.diagnostics}
+    assert severities == {
+        "SPG101": types.DiagnosticSeverity.Error,
+        "SPG201": types.DiagnosticSeverity.Hint,
+        "SPG501": types.DiagnosticSeverity.Hint,
+    }
+
+    bare_client.set_configuration(
+        {"severity": {"SPG201": "hint"}, "hintSeverity": "information"}, section="spawnguard"
+    )
+    start_index = len(bare_client.publications)
+    bare_client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings=None)
+    )
+    raised = await wait_for_publication(bare_client, published.uri, after=start_index)
+    severities = {str(d.code): d.severity for d in raised.diagnostics}
+    assert severities == {
+        "SPG101": types.DiagnosticSeverity.Error,
+        "SPG201": types.DiagnosticSeverity.Information,
+        "SPG501": types.DiagnosticSeverity.Information,
+    }
+    assert not bare_client.messages
+
+
+async def test_hint_severity_accepts_only_hint_or_information(bare_client, tmp_path):
+    await start(bare_client, "neovim", tmp_path, initialization_options={"hintSeverity": "error"})
+    published = await open_worker_script(bare_client, tmp_path)
+    spg501 = next(d for d in published.diagnostics if d.code == "SPG501")
+    assert spg501.severity == types.DiagnosticSeverity.Hint  # the default applies
+    [message] = bare_client.messages
+    assert "spawnguard.hintSeverity" in message.message and "hint, information" in message.message

@@ -501,7 +501,8 @@ class SpawnguardServer(LanguageServer):
     ) -> Callable[[Finding], types.Diagnostic]:
         locate = text_locator(document.uri, document.source, self.converter)
         locate_file = self.locate_file
-        return lambda finding: to_diagnostic(finding, locate, locate_file, settings.docs_url)
+        return lambda finding: to_diagnostic(
+            finding, locate, locate_file, settings.docs_url, settings.hint_severity)
 
     def uses_document_changes(self) -> bool:
         workspace = self.client_capabilities.workspace

@@ -205,7 +205,8 @@ class NotebookSnapshot(Snapshot):
         for finding in result.analysis.findings:
             uri, _ = cell_map.locate(finding.range)
             diagnostic = to_diagnostic(
-                finding, cell_map.locate, self.server.locate_file, result.settings.docs_url
+                finding, cell_map.locate, self.server.locate_file, result.settings.docs_url,
+                result.settings.hint_severity,
             )
             by_cell.setdefault(uri, []).append(diagnostic)
         versions = {cell.uri: cell.version for cell in self.all_cells}
