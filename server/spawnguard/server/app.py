@@ -362,6 +362,8 @@ class SpawnguardServer(LanguageServer):
             interpreter = self.global_settings.interpreter
             self.loop.call_later(
                 HOVER_WARM_UP_DELAY, lambda: self.executor.submit(warm_up, interpreter))
+        if publication.again_after is not None and self.loop is not None:
+            self.loop.call_later(publication.again_after, self.analyse_soon, publication.uri)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=publication.uri,

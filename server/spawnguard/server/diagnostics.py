@@ -131,6 +131,9 @@ class Publication:
     uri: str
     version: int | None
     diagnostics: Sequence[types.Diagnostic]
+    # Publish the document again this many seconds later (a syntax error held back while
+    # its line is typed: see `typing_pause`).
+    again_after: float | None = None
 
 
 class Snapshot:
