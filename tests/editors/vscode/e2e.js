@@ -429,6 +429,26 @@ async function main() {
     });
     lap(`fixed on save:\n${saved.seen}`);
     await shot('08-fixed-on-save');
+
+    // A half-typed line: no syntax-error squiggle flashes while typing; it comes once the
+    // typing pauses (about half a second).
+    await page.keyboard.press('Control+End');
+    for (const key of 'if ready') {
+      await page.keyboard.type(key);
+      const seen = await squiggles(page);
+      if (seen.error > 0) throw new Error(`a syntax error squiggle flashed while typing: ${JSON.stringify(seen)}`);
+      await page.waitForTimeout(60);
+    }
+    const typed = Date.now();
+    await shot('09-typing');
+    await waitUntil('the syntax error once the typing pauses', async () => {
+      const seen = await squiggles(page);
+      return { ok: seen.error > 0, seen };
+    }, WAIT, 25);
+    const pause = Date.now() - typed;
+    if (pause < 400) throw new Error(`the syntax error came ${pause} ms after the last keystroke: not held back`);
+    lap(`syntax error shown ${pause} ms after the last keystroke, none while typing`);
+    await shot('10-syntax-error-after-pause');
     console.log('E2E OK');
   } catch (error) {
     console.error(`FAIL ${error.message}`);
