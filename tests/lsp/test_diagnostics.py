@@ -109,9 +109,9 @@ async def test_rule_diagnostics_carry_code_link_related_and_ranges(client, tmp_p
         assert f"/blob/v{__version__}/" in href
         in_repo = REPO / href.split(f"/blob/v{__version__}/", 1)[1]
         assert in_repo.read_text(encoding="utf-8").startswith(f"# {diagnostic.code} ")
-    # The server reports exactly what the core finds (same ranges, same messages).
+    # The server reports exactly what the core finds (same ranges, same messages as text).
     core = engine.analyze(WORKER_SCRIPT, path=str(tmp_path / "job.py"))
-    assert sorted((f.code, f.message) for f in core) == sorted(
+    assert sorted((f.code, f.plain_message) for f in core) == sorted(
         (str(d.code), d.message) for d in published.diagnostics
     )
     for finding in core:
@@ -119,10 +119,41 @@ async def test_rule_diagnostics_carry_code_link_related_and_ranges(client, tmp_p
         if finding.related:
             assert diagnostic.related_information is not None
             assert [r.message for r in diagnostic.related_information] == [
-                r.message for r in finding.related
+                r.plain_message for r in finding.related
             ]
             assert all(r.location.uri == published.uri for r in diagnostic.related_information)
 
+
+# A function defined inside the guard and sent to a Pool: SPG202's message and its related
+# location's name code (`work`, `if __name__ == "__main__":`) in Markdown.
+DEFINED_IN_GUARD = (
+    "import multiprocessing as mp\n"
+    "\n"
+    'if __name__ == "__main__":\n'
+    "    def work(x):\n"
+    "        return x\n"
+    "\n"
+    "    with mp.Pool(2) as pool:\n"
+    "        print(pool.map(work, [1, 2]))\n"
+)
+
+
+async def test_diagnostic_messages_are_plain_text(client, tmp_path):
+    """Editors show `message` verbatim: the core's Markdown code spans lose their backticks
+    there (the hover keeps them)."""
+    path = tmp_path / "guarded.py"
+    [finding] = engine.analyze(DEFINED_IN_GUARD, path=str(path))
+    assert "`work`" in finding.message and "`work`" in finding.related[0].message
+    published = await open_and_wait(client, path, DEFINED_IN_GUARD)
+    [diagnostic] = published.diagnostics
+    assert diagnostic.code == "SPG202"
+    assert "`" not in diagnostic.message
+    assert diagnostic.message.startswith("The function work is sent to worker processes")
+    assert 'defined inside if __name__ == "__main__":, which' in diagnostic.message
+    assert diagnostic.related_information is not None
+    assert [r.message for r in diagnostic.related_information] == [
+        "work is defined inside the main guard"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from spawnguard.analysis.findings import Finding
+from spawnguard.analysis.findings import Finding, Range
 from spawnguard.analysis.settings import AnalysisSettings
 from spawnguard.engine import analyze
 
@@ -26,6 +26,12 @@ def span(source: str, text: str, occurrence: int = 1) -> Span:
     end_line = source.count("\n", 0, end) + 1
     end_column = end - (source.rfind("\n", 0, end) + 1)
     return (line, column, end_line, end_column)
+
+
+def span_of(found_range: Range) -> Span:
+    """A finding's (or related location's) range as a span."""
+    return (found_range.start.line, found_range.start.character, found_range.end.line,
+            found_range.end.character)
 
 
 def run(source: str, **settings: object) -> list[Finding]:

@@ -63,7 +63,11 @@ def test_else_of_negated_guard_inside_function() -> None:
 def test_else_of_correct_guard_inside_function_is_import_time() -> None:
     source = HEAD + "def run():\n    if __name__ == \"__main__\":\n        pass\n    else:\n" \
         + pool_lines(" " * 8) + "\n\nrun()\n"
-    assert found(source) == [("SPG101", span_in(source, POOL, "mp.Pool(2)"))]
+    # Reached through `run()`: reported on that module-level call, the Pool as related.
+    [finding] = run(source)
+    assert found(source) == [("SPG101", span(source, "run()", 2))]
+    assert [r.range.start.line for r in finding.related] == [
+        span_in(source, POOL, "mp.Pool(2)")[0]]
 
 
 def test_guard_nested_in_other_blocks_of_a_function() -> None:

@@ -11,6 +11,8 @@ import functools
 import re
 from collections.abc import Iterator
 
+from spawnguard.analysis import framework_apis
+
 DATALOADER = "torch.utils.data.DataLoader"
 PROCESS = "multiprocessing.Process"
 POOL = "multiprocessing.Pool"
@@ -27,7 +29,7 @@ TORCH_START_PROCESSES = "torch.multiprocessing.start_processes"
 JOBLIB_PARALLEL = "joblib.Parallel"
 JOBLIB_DELAYED = "joblib.delayed"
 FUNCTOOLS_PARTIAL = "functools.partial"
-LIGHTNING_TRAINER = "lightning.Trainer"
+LIGHTNING_TRAINER = framework_apis.LIGHTNING_TRAINER
 TQDM = "tqdm.tqdm"
 ARGUMENT_PARSER = "argparse.ArgumentParser"
 # Datasets that wrap others (sent to workers with them); random_split makes Subsets.
@@ -49,9 +51,6 @@ _EXACT_ALIASES = {
     "concurrent.futures.process.ProcessPoolExecutor": PROCESS_POOL_EXECUTOR,
     "torch.multiprocessing.spawn.spawn": TORCH_SPAWN,
     "torch.multiprocessing.spawn.start_processes": TORCH_START_PROCESSES,
-    "lightning.pytorch.Trainer": LIGHTNING_TRAINER,
-    "pytorch_lightning.Trainer": LIGHTNING_TRAINER,
-    "lightning.pytorch.trainer.Trainer": LIGHTNING_TRAINER,
     "tqdm.auto.tqdm": TQDM,
     "tqdm.notebook.tqdm": TQDM,
     "tqdm.std.tqdm": TQDM,
@@ -61,6 +60,7 @@ _EXACT_ALIASES = {
     "torch.utils.data.dataset.Subset": SUBSET,
     "torch.utils.data.dataset.random_split": RANDOM_SPLIT,
     "torch.utils.data.dataset.ConcatDataset": CONCAT_DATASET,
+    **framework_apis.FRAMEWORK_ALIASES,
 }
 
 # torch.multiprocessing re-exports multiprocessing; only spawn/start_processes are its own.
@@ -81,13 +81,15 @@ STAR_EXPORTS: dict[str, frozenset[str]] = {
     "joblib": frozenset({"Parallel", "delayed"}),
 }
 
-# Calls that iterate their positional arguments (which starts a DataLoader's workers).
+# Calls that iterate their positional arguments (which starts a DataLoader's workers) when
+# they are made. (`tqdm(loader)` iterates nothing until it is iterated itself: the model sees
+# through it to what it wraps.)
 ITERATING_CALLS = frozenset(
     {
         "builtins.iter", "builtins.list", "builtins.tuple", "builtins.enumerate",
         "builtins.zip", "builtins.sorted", "builtins.set", "builtins.sum", "builtins.map",
         "builtins.filter", "builtins.any", "builtins.all", "builtins.min", "builtins.max",
-        "builtins.dict", TQDM, "tqdm.trange", "itertools.islice", "itertools.chain",
+        "builtins.dict", "tqdm.trange", "itertools.islice", "itertools.chain",
         "itertools.cycle",
     }
 )
@@ -146,10 +148,11 @@ WORKER_APIS = frozenset({
 # `multiprocessing.context.SpawnProcess` is one of the spellings).
 WORKER_API_WORDS = frozenset(
     {q.rsplit(".", 1)[-1] for q in WORKER_APIS}
-    | {alias.rsplit(".", 1)[-1] for alias, api in _EXACT_ALIASES.items() if api in WORKER_APIS})
+    | {alias.rsplit(".", 1)[-1] for alias, api in _EXACT_ALIASES.items() if api in WORKER_APIS}
+    | framework_apis.FRAMEWORK_WORDS)
 # What the text is scanned for: each word above contains one of these (fewer scans).
 _NEEDLES = ("DataLoader", "Process", "Pool", "Manager", "spawn", "start_", "Parallel",
-            "get_context")
+            "get_context", "Trainer", "num_proc", "_launcher")
 
 
 def one_line_break(text: str) -> str:
@@ -273,7 +276,7 @@ def may_start_workers(text: str) -> bool:
     code (not in a string or a comment) — bound to a name, returned, iterated over, a base
     class: the model may follow it to a call. It does not count as the name a `def`/`class`
     defines, on a comment or doctest line, or as what an import brings in (the import's `as`
-    alias is then looked for)."""
+    alias is then looked for the same way)."""
     text = one_line_break(text)
     uncalled = []
     for start, end in _api_words(text):
@@ -292,8 +295,20 @@ def may_start_workers(text: str) -> bool:
             continue
         if start not in not_code:
             return True
-    aliases -= WORKER_API_WORDS  # their calls were looked at above
-    return any(_is_called(text, end) for alias in aliases for _, end in _whole_words(text, alias))
+    aliases -= WORKER_API_WORDS  # their uses were looked at above
+    return any(_alias_used(text, start, end, not_code)
+               for alias in aliases for start, end in _whole_words(text, alias))
+
+
+def _alias_used(text: str, start: int, end: int, not_code: _NotCode) -> bool:
+    """Whether an import alias of an API is used here: called, or named in code other than
+    the `as` that binds it (a base class, `class FastLoader(Loader):`, is followed by the
+    model like a call)."""
+    if _is_called(text, end):
+        return True
+    before = text[max(0, start - 40) : start].rstrip()
+    binds = before.endswith("as") and (len(before) == 2 or not is_word_char(before[-3]))
+    return not binds and _may_be_use(text, start) and start not in not_code
 
 
 def _may_be_use(text: str, start: int) -> bool:
@@ -317,7 +332,7 @@ def _whole_words(text: str, word: str) -> Iterator[tuple[int, int]]:
 
 # Packages whose import makes worker starts possible (the model skips other files).
 WORKER_PACKAGES = frozenset(
-    {"torch", "multiprocessing", "concurrent", "joblib", "lightning", "pytorch_lightning"})
+    {"torch", "multiprocessing", "concurrent", "joblib"} | framework_apis.FRAMEWORK_PACKAGES)
 DATALOADER_PACKAGES = frozenset({"torch", "lightning", "pytorch_lightning"})
 
 SPAWNING_METHODS = ("spawn", "forkserver")

@@ -2,7 +2,7 @@
 
 | API | the start | sent to workers |
 |---|---|---|
-| `DataLoader(num_workers>0)` | where it is iterated | dataset, collate_fn, worker_init_fn |
+| `DataLoader(num_workers>0)` or subclass | where iterated | dataset, collate_fn, worker_init_fn |
 | `Process(...).start()` | the `start()` call | target, args, kwargs (a subclass: the object) |
 | `Pool(...)`, `Manager()` | construction | initializer, initargs, task functions and arguments |
 | `BaseManager`/`SyncManager` (or a subclass) | `start()`, or entering `with` | — |
@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from spawnguard.analysis import apis
+from spawnguard.analysis import apis, framework_apis
+from spawnguard.analysis.constants import possible_values
+from spawnguard.analysis.loaders import loader_candidates
 from spawnguard.analysis.project import LoaderFactory
 from spawnguard.analysis.scopes import Definition, Located, Scope, call_name, own_nodes
 from spawnguard.analysis.values import Value
@@ -31,7 +33,9 @@ if TYPE_CHECKING:
     from spawnguard.analysis.model import ModuleModel
 
 StartKind = Literal["dataloader", "process", "pool", "manager", "manager_start", "executor",
-                    "torch_spawn", "joblib"]
+                    "torch_spawn", "joblib",
+                    # framework entry points (analysis/frameworks.py)
+                    "lightning_spawn", "datasets_pool", "hf_trainer"]
 WorkerCount = Literal["none", "certain", "unknown"]
 
 # Positions of the DataLoader and Process arguments that matter, for positional calls.
@@ -52,6 +56,9 @@ class SentObject:
     scope: Scope
     # Pickled under fork too (pool/executor tasks, torch spawn); the rest only under spawn.
     is_task: bool = False
+    # Pickled by value with dill (datasets' `multiprocess`): lambdas and local functions
+    # travel, so no pickling finding; the fix still keeps what it reads at top level.
+    by_value: bool = False
 
 
 @dataclass(eq=False)
@@ -68,10 +75,14 @@ class WorkerStart:
     creation_scope: Scope | None = None
     # A DataLoader made by a function of another project module.
     foreign: LoaderFactory | None = None
+    what: str | None = None  # how messages name a framework start
+    # Handed to a function of this file that iterates it: that function's name and where it
+    # iterates the loader (or hands it on again).
+    iterated_in: tuple[str, ast.AST] | None = None
 
     @property
     def always_spawns(self) -> bool:
-        return self.kind == "torch_spawn"
+        return self.kind in ("torch_spawn", "lightning_spawn")
 
 
 @dataclass
@@ -119,11 +130,19 @@ def dataloader_worker_count(model: ModuleModel, value: Value) -> WorkerCount:
     expr = argument(call, "num_workers", _DATALOADER_POSITIONS["num_workers"])
     if expr is None:
         return "unknown" if has_double_star(call) else "none"
-    count = model.infer(expr, scope)
-    if count.kind == "literal" and isinstance(count.literal, int) \
-            and not isinstance(count.literal, bool):
-        return "certain" if count.literal > 0 else "none"
-    return "unknown"
+    return count_verdict(possible_values(model, expr, scope))
+
+
+def count_verdict(values: tuple[object, ...] | None, *, least: int = 1) -> WorkerCount:
+    """A worker count's verdict from the values it may have: "certain" when every one is an
+    integer of at least `least`, "none" when every one is below it (a DataLoader with 0
+    workers loads in the main process; a Pool or executor given fewer than 1 raises
+    ValueError before starting any), "unknown" otherwise."""
+    if not values or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return "unknown"
+    if all(v >= least for v in values):  # type: ignore[operator]
+        return "certain"
+    return "none" if all(v < least for v in values) else "unknown"  # type: ignore[operator]
 
 
 def dataloader_sent(call: ast.Call, scope: Scope) -> list[SentObject]:
@@ -256,11 +275,11 @@ class _Detector:
     def dataloader_workers(self, value: Value) -> WorkerCount:
         return dataloader_worker_count(self.model, value)
 
-    def worker_loader(self, expr: ast.expr, scope: Scope) -> Value | None:
-        value = self.model.infer(expr, scope)
-        if value.is_instance_of(apis.DATALOADER) and self.dataloader_workers(value) != "none":
-            return value
-        return None
+    def worker_loaders(self, expr: ast.expr, scope: Scope) -> list[Value]:
+        """The DataLoaders with workers that `expr` may be (through containers, attributes
+        and subclasses: see `loaders`)."""
+        return [loader for loader in loader_candidates(self.model, self.model.infer(expr, scope))
+                if self.dataloader_workers(loader) != "none"]
 
     def method_of_context_argument(self, expr: ast.expr | None, scope: Scope) -> str | None:
         if expr is None:
@@ -272,13 +291,38 @@ class _Detector:
             return value.start_method
         return None
 
+    def add_dataloader_starts(self, loaders: list[Value], node: ast.AST, located: Located,
+                              description: str, via: str | None = None,
+                              iterated_in: tuple[str, ast.AST] | None = None) -> None:
+        """One start where one of `loaders` is iterated: loaders of this file under the same
+        start method make one start (count certain if any is certain; each one's sent
+        objects); others, one start each."""
+        merged: dict[str | None, list[Value]] = {}
+        for loader in loaders:
+            if isinstance(loader.foreign, LoaderFactory) or loader.call is None:
+                self.add_dataloader_start(loader, node, located, description, via, iterated_in)
+                continue
+            assert loader.scope is not None
+            method = self.method_of_context_argument(dataloader_context(loader.call),
+                                                     loader.scope)
+            merged.setdefault(method, []).append(loader)
+        for group in merged.values():
+            first = next((g for g in group if self.dataloader_workers(g) == "certain"), group[0])
+            self.add_dataloader_start(first, node, located, description, via, iterated_in)
+            start = self.facts.starts[-1]
+            for other in group:
+                if other is not first:
+                    assert other.call is not None and other.scope is not None
+                    start.sent += tuple(dataloader_sent(other.call, other.scope))
+
     def add_dataloader_start(self, loader: Value, node: ast.AST, located: Located,
-                             description: str, via: str | None = None) -> None:
+                             description: str, via: str | None = None,
+                             iterated_in: tuple[str, ast.AST] | None = None) -> None:
         if isinstance(loader.foreign, LoaderFactory):
             factory = loader.foreign
             self.facts.starts.append(WorkerStart(
                 "dataloader", node, located, description, self.dataloader_workers(loader),
-                factory.explicit_method, (), via, foreign=factory))
+                factory.explicit_method, (), via, foreign=factory, iterated_in=iterated_in))
             return
         call, scope = loader.call, loader.scope
         assert call is not None and scope is not None
@@ -287,6 +331,7 @@ class _Detector:
         self.facts.starts.append(WorkerStart(
             "dataloader", node, located, description, self.dataloader_workers(loader),
             self.method_of_context_argument(context, scope), tuple(sent), via, call, scope,
+            iterated_in=iterated_in,
         ))
 
     @cached_property
@@ -294,7 +339,8 @@ class _Detector:
         """For each function of this file: its parameters that it iterates (directly or by
         passing them on to a function that does)."""
         iterated: dict[Definition, dict[str, ast.AST]] = {}
-        for located, expr in self._iteration_sites:
+        for located, site_expr in self._iteration_sites:
+            expr = self.unwrapped(site_expr, located.scope)
             if isinstance(expr, ast.Name):
                 binding = self.model.resolve(expr.id, located.scope, expr)
                 owner = binding.scope.definition if binding else None
@@ -400,12 +446,12 @@ class _Detector:
 
     def detect_dataloaders(self) -> None:
         for located, expr in self._iteration_sites:
-            loader = self.worker_loader(expr, located.scope)
-            if loader is None:
+            loaders = self.worker_loaders(expr, located.scope)
+            if not loaders:
                 self._generator_start(located, expr)
                 continue
-            self.add_dataloader_start(loader, expr, located,
-                                      self.describe_iteration(located.node, expr))
+            self.add_dataloader_starts(loaders, self.unwrapped(expr, located.scope), located,
+                                       self.describe_iteration(located.node, expr))
         for located in self.model.index.calls_named({"next"}):
             call = located.node
             assert isinstance(call, ast.Call)
@@ -421,11 +467,10 @@ class _Detector:
             for param, arg in self._bound_arguments(callee, call):
                 if param not in self._iterated_params[callee]:
                     continue
-                loader = self.worker_loader(arg, located.scope)
-                if loader is not None:
-                    self.add_dataloader_start(
-                        loader, arg, located, self.text(call),
-                        via=f"passed to {callee.name}(), which iterates it")
+                self.add_dataloader_starts(
+                    self.worker_loaders(arg, located.scope), self.unwrapped(arg, located.scope),
+                    located, self.text(call), via=f"passed to {callee.name}(), which iterates it",
+                    iterated_in=(callee.name, self._iterated_params[callee][param]))
 
     def _generator_start(self, located: Located, expr: ast.expr) -> None:
         """Iterating (or `next()` on) a generator of this file whose function iterates a
@@ -440,11 +485,27 @@ class _Detector:
         for param, arg in self._bound_arguments(callee, call):
             if param not in self._iterated_params[callee]:
                 continue
-            loader = self.worker_loader(arg, scope)
-            if loader is not None:
-                self.add_dataloader_start(
-                    loader, expr, located, self.describe_iteration(located.node, expr),
-                    via=f"passed to the generator {callee.name}(), which iterates it")
+            self.add_dataloader_starts(
+                self.worker_loaders(arg, scope), expr, located,
+                self.describe_iteration(located.node, expr),
+                via=f"passed to the generator {callee.name}(), which iterates it")
+
+    def unwrapped(self, expr: ast.expr, scope: Scope) -> ast.expr:
+        """What a `tqdm(...)` progress bar written here wraps (at any depth): the loader
+        expression a finding points at."""
+        for _ in range(8):  # tqdm(tqdm(x)) at most a few deep
+            if not isinstance(expr, ast.Call) or call_name(expr) not in self._tqdm_names:
+                break
+            wrapped = expr.args[0] if expr.args else next(
+                (k.value for k in expr.keywords if k.arg == "iterable"), None)
+            if wrapped is None or self.model.qualname_of(expr.func, scope) != apis.TQDM:
+                break
+            expr = wrapped
+        return expr
+
+    @cached_property
+    def _tqdm_names(self) -> frozenset[str]:
+        return self._names_reaching(frozenset({"tqdm"}))
 
     def describe_iteration(self, site: ast.AST, expr: ast.expr) -> str:
         if isinstance(site, ast.For | ast.AsyncFor) and site.iter is expr:
@@ -605,8 +666,18 @@ class _Detector:
                     for e in _elements(argument(call, "initargs", positions["initargs"])))
         return sent
 
+    def _refuses_to_start(self, call: ast.Call, located: Located, name: str,
+                          positions: dict[str, int]) -> bool:
+        """Whether a Pool's `processes` / an executor's `max_workers` is surely below 1: the
+        constructor raises ValueError before any worker starts."""
+        expr = argument(call, name, positions[name])
+        return expr is not None and count_verdict(
+            possible_values(self.model, expr, located.scope)) == "none"
+
     def _pool_start(self, call: ast.Call, located: Located, func: Value,
                     tasks: list[tuple[Located, ast.Call, str]]) -> None:
+        if self._refuses_to_start(call, located, "processes", _POOL_POSITIONS):
+            return
         sent = self._initializer_sent(call, located.scope, _POOL_POSITIONS)
         sent += self._task_sent(tasks)
         self.facts.starts.append(WorkerStart(
@@ -616,7 +687,8 @@ class _Detector:
     def _executor_start(self, call: ast.Call, located: Located,
                         tasks: list[tuple[Located, ast.Call, str]]) -> None:
         executor_tasks = [t for t in tasks if t[2] in apis.EXECUTOR_TASK_METHODS]
-        if not executor_tasks:
+        if not executor_tasks or self._refuses_to_start(
+                call, located, "max_workers", _EXECUTOR_POSITIONS):
             return
         first_located, first_call, _ = min(
             executor_tasks, key=lambda t: (t[1].lineno, t[1].col_offset))
@@ -688,6 +760,10 @@ def detect_worker_facts(model: ModuleModel) -> WorkerFacts:
     if roots & apis.DATALOADER_PACKAGES or cross_file:
         detector.detect_dataloaders()
     detector.detect_calls()
+    if roots & framework_apis.FRAMEWORK_PACKAGES:
+        from spawnguard.analysis.frameworks import detect_framework_starts  # (imports this)
+
+        detect_framework_starts(detector)
     detector.facts.starts.sort(key=lambda s: (getattr(s.node, "lineno", 0),
                                               getattr(s.node, "col_offset", 0)))
     return detector.facts

@@ -26,6 +26,11 @@ Two idioms make the re-run harmless, and are not reported:
 
 A `force` that is not the literal `True` (a variable, `False`) counts as not forced.
 
+A call in a function of the file that module-level code calls (`setup()` → `set_start_method`)
+counts too (not after an early `if __name__ != "__main__": return` in that function): the
+finding is then on the module-level call that starts the chain, with each later call and the
+`set_start_method()` call as related locations.
+
 ## Fix
 Call it once, in the parent: move the call to the top of `if __name__ == "__main__":`
 (quick fix *Move into `if __name__ == "__main__":`*), before anything starts workers.
@@ -48,7 +53,7 @@ from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.scopes import Located, Scope, own_nodes
 from spawnguard.analysis.workers import argument
 from spawnguard.rules.base import Rule
-from spawnguard.rules.common import chain_related
+from spawnguard.rules.common import chain_location
 from spawnguard.rules.fixing import move_into_guard_fixes
 
 
@@ -118,11 +123,17 @@ def _compared_to_none(model: ModuleModel, test: ast.expr, scope: Scope,
 
 def _true_only_when_unset(model: ModuleModel, test: ast.expr, scope: Scope) -> bool:
     """`G is None`, `G == None`, `not G`, or an `and` with one of these (G: the call above)."""
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        return any(_true_only_when_unset(model, value, scope) for value in test.values)
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return _get_start_method_unset(model, test.operand, scope)
-    return _compared_to_none(model, test, scope, (ast.Is, ast.Eq))
+    pending = [test]  # `and`s nest: their operands are checked from a worklist, in order
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.BoolOp) and isinstance(current.op, ast.And):
+            pending.extend(reversed(current.values))
+        elif isinstance(current, ast.UnaryOp) and isinstance(current.op, ast.Not):
+            if _get_start_method_unset(model, current.operand, scope):
+                return True
+        elif _compared_to_none(model, current, scope, (ast.Is, ast.Eq)):
+            return True
+    return False
 
 
 def _false_only_when_unset(model: ModuleModel, test: ast.expr, scope: Scope) -> bool:
@@ -162,6 +173,8 @@ def check(model: ModuleModel) -> Iterator[Finding]:
             continue
         chain = [f"{edge.callee.name}()" for edge in execution.chain]
         where = f" ({' → '.join(chain)})" if chain else ""
+        primary, related = chain_location(model, execution, call,
+                                          "set_start_method() is called here")
         yield Finding(
             code=RULE.code,
             severity=RULE.default_severity,
@@ -171,8 +184,8 @@ def check(model: ModuleModel) -> Iterator[Finding]:
                 'already been set. Call it under `if __name__ == "__main__":` (or pass '
                 "force=True)."
             ),
-            range=model.range(call),
-            related=chain_related(model, execution),
+            range=primary,
+            related=related,
             fixes=() if chain else LazyFixes(
                 lambda statement=located.top_statement: move_into_guard_fixes(model, statement)),
         )

@@ -89,13 +89,13 @@ def to_diagnostic(
             location = types.Location(uri, related_range)
         else:
             location = locate_file(item.path, item.range)
-        related.append(types.DiagnosticRelatedInformation(location, item.message))
+        related.append(types.DiagnosticRelatedInformation(location, item.plain_message))
     href = rule_page_url(finding.code, docs_url)
     shown = hint_severity if finding.severity is Severity.HINT else finding.severity
     tags = [TAGS[tag] for tag in finding.tags if tag in TAGS]
     return types.Diagnostic(
         range=lsp_range,
-        message=finding.message,
+        message=finding.plain_message,
         severity=SEVERITIES[shown],
         code=finding.code,
         code_description=types.CodeDescription(href) if href else None,
