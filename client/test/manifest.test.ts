@@ -24,6 +24,14 @@ describe('package.json', () => {
     assert.ok(manifest.activationEvents.includes('onNotebook:jupyter-notebook'));
   });
 
+  it('starts with a window on a Python workspace, before a file is opened', () => {
+    // The server takes seconds to start on a busy machine: started at open it would delay
+    // the first squiggles by that much.
+    for (const marker of ['*.py', 'pyproject.toml', '*.ipynb']) {
+      assert.ok(manifest.activationEvents.includes(`workspaceContains:${marker}`), marker);
+    }
+  });
+
   it('declares every setting the client reads, with a description and the same default', () => {
     const declared = Object.keys(properties).sort();
     const expected = [...Object.keys(DEFAULT_SETTINGS), 'trace.server'].map((key) => `${SECTION}.${key}`).sort();

@@ -85,6 +85,7 @@ describe('serverSettings', () => {
     lintOnChange: false,
     configurationPreference: 'filesystemFirst' as const,
     docsUrl: 'https://docs.example.org/rules',
+    hintSeverity: 'information' as const,
   };
   const settings = { ...DEFAULT_SETTINGS, ...analysis, interpreter: '~/py', logLevel: 'debug' as const };
 

@@ -40,8 +40,8 @@ ISSUE_4_NAMES = sorted(
         "configurationPreference",
     ]
 )
-# Added for issue 14: where rule codes link to.
-ISSUE_14_NAMES = ["docsUrl"]
+# Added for issue 14: where rule codes link to, how hints are shown.
+ISSUE_14_NAMES = ["docsUrl", "hintSeverity"]
 
 
 def test_declares_the_settings_issue_4_and_14_names() -> None:
@@ -102,6 +102,7 @@ EXAMPLES: dict[str, Any] = {
     "lintOnChange": False,
     "configurationPreference": "editorOnly",
     "docsUrl": "",
+    "hintSeverity": "information",
 }
 
 

@@ -39,11 +39,13 @@ def _register_capability(client: RecordingClient, params: types.RegistrationPara
     client.registrations.extend(params.registrations)
 
 
-def make_client() -> RecordingClient:
+def make_client(overrides: dict[str, Callable[..., Any]] | None = None) -> RecordingClient:
+    """The recording client; `overrides` replace how it answers the server's requests."""
     client = RecordingClient(converter_factory=default_converter)
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record_publication
     features[types.CLIENT_REGISTER_CAPABILITY] = _register_capability
+    features.update(overrides or {})
     register_lsp_features(client, features)
     return client
 

@@ -76,7 +76,9 @@ async def test_syntax_error_on_open_then_fixed_then_closed(client: RecordingClie
 
     start_index = len(client.publications)
     change_document(client, uri, 3, text)
-    again = await wait_for_publication(client, uri, after=start_index)
+    # The error is on the edited line: it comes after the typing pause (see test_typing_pause).
+    again = await wait_for_publication(client, uri, lambda p: bool(p.diagnostics),
+                                       after=start_index)
     assert [d.code for d in again.diagnostics] == ["SPG000"]
 
     start_index = len(client.publications)
@@ -257,8 +259,10 @@ async def test_never_publishes_a_superseded_version(client, tmp_path):
     versions = list(range(2, 30))
     for version in versions:
         change_document(client, uri, version, big + f"\nvalue = ({version}\n" * (version % 2))
-    last = await wait_for_publication(client, uri, lambda p: p.version == versions[-1])
-    # Odd versions end with an unclosed parenthesis; the last one (29) is odd.
+    # Odd versions end with an unclosed parenthesis; the last one (29) is odd. Its error is
+    # on the edited lines: it is published once the typing pauses.
+    last = await wait_for_publication(
+        client, uri, lambda p: p.version == versions[-1] and bool(p.diagnostics))
     assert [d.code for d in last.diagnostics] == ["SPG000"]
     published_versions = [p.version for p in client.publications if p.uri == uri]
     assert published_versions == sorted(published_versions)

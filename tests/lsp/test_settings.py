@@ -9,12 +9,19 @@ import sys
 from pathlib import Path
 
 import pytest
+import pytest_lsp
 from lsprotocol import types
+from pytest_lsp import ClientServerConfig
+
+from spawnguard.server.app import CONFIGURATION_TIMEOUT
 
 from .helpers import (
+    SERVER_COMMAND,
     RecordingClient,
     change_document,
+    make_client,
     open_and_wait,
+    open_document,
     start,
     wait_for_publication,
 )
@@ -235,3 +242,69 @@ async def test_lint_on_change_off_waits_for_save(bare_client, tmp_path):
     after_save = await wait_for_publication(bare_client, uri, after=start_index)
     assert after_save.version == 2 and codes(after_save) == set()
     assert [p.version for p in bare_client.publications[start_index:]] == [2]
+
+
+def _answer_null(client: RecordingClient, params: types.ConfigurationParams) -> None:
+    return None  # not a list: a broken client
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(
+    server_command=SERVER_COMMAND,
+    client_factory=lambda: make_client({types.WORKSPACE_CONFIGURATION: _answer_null})))
+async def null_configuration_client(lsp_client: RecordingClient):
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_an_unreadable_configuration_answer_does_not_hold_the_diagnostics(
+    null_configuration_client, tmp_path
+):
+    """A `null` answer to workspace/configuration fails that request at once: the first
+    diagnostics (with default settings) do not wait for the configuration timeout."""
+    client = null_configuration_client
+    await start(client, "visual-studio-code", tmp_path)
+    uri = (tmp_path / "job.py").as_uri()
+    open_document(client, tmp_path / "job.py", WORKER_SCRIPT)
+    published = await wait_for_publication(client, uri, timeout=CONFIGURATION_TIMEOUT - 1.5)
+    assert codes(published) == DEFAULT_CODES
+    assert any("workspace/configuration failed" in m.message for m in client.log_messages)
+
+
+async def test_hint_severity_raises_hints_to_information(bare_client, tmp_path):
+    """SPG501 is a hint, which VS Code's Problems panel does not list; `hintSeverity`
+    "information" shows it (and every other hint) as information, the rest unchanged.
+    A change of the setting re-publishes."""
+    bare_client.set_configuration({"severity": {"SPG201": "hint"}}, section="spawnguard")
+    await start(bare_client, "visual-studio-code", tmp_path)
+    published = await open_worker_script(bare_client, tmp_path)
+    severities = {str(d.code): d.severity for d in published.diagnostics}
+    assert severities == {
+        "SPG101": types.DiagnosticSeverity.Error,
+        "SPG201": types.DiagnosticSeverity.Hint,
+        "SPG501": types.DiagnosticSeverity.Hint,
+    }
+
+    bare_client.set_configuration(
+        {"severity": {"SPG201": "hint"}, "hintSeverity": "information"}, section="spawnguard"
+    )
+    start_index = len(bare_client.publications)
+    bare_client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings=None)
+    )
+    raised = await wait_for_publication(bare_client, published.uri, after=start_index)
+    severities = {str(d.code): d.severity for d in raised.diagnostics}
+    assert severities == {
+        "SPG101": types.DiagnosticSeverity.Error,
+        "SPG201": types.DiagnosticSeverity.Information,
+        "SPG501": types.DiagnosticSeverity.Information,
+    }
+    assert not bare_client.messages
+
+
+async def test_hint_severity_accepts_only_hint_or_information(bare_client, tmp_path):
+    await start(bare_client, "neovim", tmp_path, initialization_options={"hintSeverity": "error"})
+    published = await open_worker_script(bare_client, tmp_path)
+    spg501 = next(d for d in published.diagnostics if d.code == "SPG501")
+    assert spg501.severity == types.DiagnosticSeverity.Hint  # the default applies
+    [message] = bare_client.messages
+    assert "spawnguard.hintSeverity" in message.message and "hint, information" in message.message

@@ -161,7 +161,10 @@ export class ServerManager implements vscode.Disposable {
     };
     const client = new LanguageClient(SECTION, 'spawnguard', serverOptions, clientOptions);
     client.onDidChangeState((event) => {
-      if (event.newState === State.Running) this.status.running(interpreter);
+      if (event.newState === State.Running) {
+        this.status.running(interpreter);
+        this.log.info('Server running');
+      }
       else if (event.newState === State.Stopped && this.client === client) this.status.stopped();
     });
     this.client = client;

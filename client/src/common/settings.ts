@@ -19,6 +19,7 @@ export const SERVER_SETTINGS = [
   'interpreter',
   'configurationPreference',
   'docsUrl',
+  'hintSeverity',
 ] as const;
 
 // Changing these changes the server's command line, so the server restarts.
@@ -41,6 +42,7 @@ export interface Settings {
   lintOnChange: boolean;
   configurationPreference: ConfigurationPreference;
   docsUrl: string;
+  hintSeverity: 'hint' | 'information';
   logLevel: LogLevel;
 }
 
@@ -55,6 +57,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   lintOnChange: true,
   configurationPreference: 'editorFirst',
   docsUrl: DEFAULT_DOCS_URL,
+  hintSeverity: 'hint',
   logLevel: 'warning',
 };
 
@@ -103,6 +106,7 @@ export function readSettings(reader: SettingsReader, trusted: boolean): Settings
     lintOnChange: value('lintOnChange', isBoolean),
     configurationPreference: value('configurationPreference', isString),
     docsUrl: value('docsUrl', isString),
+    hintSeverity: value('hintSeverity', (v) => v === 'hint' || v === 'information'),
     logLevel: value('logLevel', (v) => ['error', 'warning', 'info', 'debug'].includes(v as string)),
   };
 }
@@ -124,6 +128,7 @@ export function serverSettings(settings: Settings, interpreter: string | undefin
     interpreter: interpreter ?? (settings.interpreter.trim() || null),
     configurationPreference: settings.configurationPreference,
     docsUrl: settings.docsUrl.trim(),
+    hintSeverity: settings.hintSeverity,
   };
 }
 

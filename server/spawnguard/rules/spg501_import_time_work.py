@@ -12,7 +12,9 @@ keeps out of the workers however it is written (`__name__ == "__main__" and main
 
 This is a hint (not an error): the script still works. It is reported once per script, with
 the statements as related locations. Statements that already carry SPG101 or SPG102 are
-not repeated here.
+not repeated here. Editors show hints quietly: VS Code draws dots under the code and does
+not list hints in its Problems panel; the setting `spawnguard.hintSeverity = "information"`
+(`hintSeverity` for other editors) shows them as information, listed there.
 
 ## Fix
 Move the work under `if __name__ == "__main__":` (or into `main()`), keeping at module level

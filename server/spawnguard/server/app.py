@@ -38,6 +38,7 @@ from spawnguard.server.diagnostics import (
     to_diagnostic,
 )
 from spawnguard.server.documents import Document, DocumentStore, path_of_uri
+from spawnguard.server.hover import warm_up
 from spawnguard.server.indexing import Indexing, Progress, index_in_background
 from spawnguard.server.jobs import (
     DocumentResult,
@@ -65,6 +66,8 @@ from spawnguard.server.settings import (
 logger = logging.getLogger(__name__)
 # How long the first analysis waits for the client's `workspace/configuration` answer.
 CONFIGURATION_TIMEOUT = 5.0
+# After the first diagnostics, jedi is imported in the background this much later (hover).
+HOVER_WARM_UP_DELAY = 0.5
 
 
 # What `structure_message` hands on for a message it could not read (answered and logged).
@@ -76,7 +79,8 @@ class SpawnguardProtocol(LanguageServerProtocol):
     answer for every request: pygls drops a request whose params do not fit its method
     (missing, wrong type, negative position) after logging to stderr, and the client waits
     forever; here it gets the error (InvalidParams, or InternalError for methods without a
-    type) and the editor's log gets a line."""
+    type) and the editor's log gets a line. An unreadable answer to one of the server's own
+    requests fails that request at once."""
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
@@ -85,6 +89,11 @@ class SpawnguardProtocol(LanguageServerProtocol):
             method = data.get("method")
             if "id" in data and method is not None:
                 self._send_response(data["id"], error=error.to_response_error())
+            elif (waiting := self._request_futures.pop(data.get("id"), None)) is not None:
+                self._result_types.pop(data.get("id"), None)
+                # An unreadable answer to the server's own request (a `null` configuration):
+                # fail that request now instead of letting it wait for its timeout.
+                waiting.set_exception(error)
             kind = "request" if "id" in data else "message"
             cause = error.__cause__
             reason = (
@@ -199,6 +208,7 @@ class SpawnguardServer(LanguageServer):
         # The process's exit code is 0 only after a `shutdown` request (LSP's `exit`).
         self.shutdown_requested = False
         self.waiting_for_configuration: set[str] = set()
+        self.hover_warm_up_scheduled = False
         # Analyses are CPU-bound and hold the GIL; two threads keep one slow jedi hover
         # from delaying diagnostics.
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="spawnguard")
@@ -347,6 +357,13 @@ class SpawnguardServer(LanguageServer):
             self.scheduler.schedule(key)
 
     def publish(self, publication: Publication) -> None:
+        if not self.hover_warm_up_scheduled and self.loop is not None:
+            self.hover_warm_up_scheduled = True
+            interpreter = self.global_settings.interpreter
+            self.loop.call_later(
+                HOVER_WARM_UP_DELAY, lambda: self.executor.submit(warm_up, interpreter))
+        if publication.again_after is not None and self.loop is not None:
+            self.loop.call_later(publication.again_after, self.analyse_soon, publication.uri)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=publication.uri,
@@ -486,7 +503,8 @@ class SpawnguardServer(LanguageServer):
     ) -> Callable[[Finding], types.Diagnostic]:
         locate = text_locator(document.uri, document.source, self.converter)
         locate_file = self.locate_file
-        return lambda finding: to_diagnostic(finding, locate, locate_file, settings.docs_url)
+        return lambda finding: to_diagnostic(
+            finding, locate, locate_file, settings.docs_url, settings.hint_severity)
 
     def uses_document_changes(self) -> bool:
         workspace = self.client_capabilities.workspace

@@ -75,10 +75,12 @@ def to_diagnostic(
     locate: Locate,
     locate_file: Callable[[str, Range], types.Location],
     docs_url: str = "",
+    hint_severity: Severity = Severity.HINT,
 ) -> types.Diagnostic:
     """One finding as a diagnostic; `locate` maps ranges of the analysed text (its uri,
     range), `locate_file` those in other files (a related location's `path`); the rule code
-    links to its page under `docs_url` (see `rule_page_url`)."""
+    links to its page under `docs_url` (see `rule_page_url`); a hint is shown as
+    `hint_severity` (the `hintSeverity` setting: VS Code's Problems panel lists no hints)."""
     _, lsp_range = locate(finding.range)
     related = []
     for item in finding.related:
@@ -89,11 +91,12 @@ def to_diagnostic(
             location = locate_file(item.path, item.range)
         related.append(types.DiagnosticRelatedInformation(location, item.plain_message))
     href = rule_page_url(finding.code, docs_url)
+    shown = hint_severity if finding.severity is Severity.HINT else finding.severity
     tags = [TAGS[tag] for tag in finding.tags if tag in TAGS]
     return types.Diagnostic(
         range=lsp_range,
         message=finding.plain_message,
-        severity=SEVERITIES[finding.severity],
+        severity=SEVERITIES[shown],
         code=finding.code,
         code_description=types.CodeDescription(href) if href else None,
         source=SOURCE,
@@ -128,6 +131,9 @@ class Publication:
     uri: str
     version: int | None
     diagnostics: Sequence[types.Diagnostic]
+    # Publish the document again this many seconds later (a syntax error held back while
+    # its line is typed: see `typing_pause`).
+    again_after: float | None = None
 
 
 class Snapshot:

@@ -9,6 +9,7 @@ that incremental edits, diagnostics and code actions agree on every line and col
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,6 +20,7 @@ from pygls.uris import to_fs_path
 
 from spawnguard.analysis.source import SourceText, chars_to_units
 from spawnguard.server.positions import PositionConverter
+from spawnguard.server.typing_pause import Edit, edit_of
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,8 @@ class Document:
     language_id: str = "python"
     # The notebook this document is a cell of, if any.
     notebook_uri: str | None = None
+    # The change that made this version (None: as opened).
+    edit: Edit | None = field(default=None, compare=False)
 
     @cached_property
     def source(self) -> SourceText:
@@ -119,9 +123,11 @@ class DocumentStore:
             )
             return None
         text = document.text
+        changes = list(changes)
         for change in changes:
             text = apply_change(text, change, self.converter, lambda m: self.report(f"{uri}: {m}"))
-        document = Document(uri, text, version, document.language_id, document.notebook_uri)
+        edit = edit_of(document.text, text, changes, time.monotonic())
+        document = Document(uri, text, version, document.language_id, document.notebook_uri, edit)
         self._documents[uri] = document
         return document
 

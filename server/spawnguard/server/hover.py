@@ -101,6 +101,18 @@ def _environment(interpreter: str | None) -> Any:
     return _ENVIRONMENTS[interpreter]
 
 
+def warm_up(interpreter: str | None) -> None:
+    """Import jedi and find the interpreter's environment now, so that the first hover does not
+    pay for them (about 0.4–1.5 s on a busy machine). Run off the event loop, after the first
+    diagnostics: never on their path."""
+    try:
+        import jedi  # noqa: F401  (the import is the work)
+    except ImportError:
+        return
+    with _JEDI_LOCK:
+        _environment(interpreter)
+
+
 def jedi_section(
     text: str,
     path: Path | None,

@@ -8,6 +8,7 @@ the settings and the project's files are unchanged.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -25,6 +26,7 @@ from spawnguard.server.documents import Document
 from spawnguard.server.notebooks import CellMap, Notebook
 from spawnguard.server.project_files import ProjectEntry
 from spawnguard.server.settings import EffectiveSettings
+from spawnguard.server.typing_pause import held_back
 
 if TYPE_CHECKING:
     from spawnguard.server.app import SpawnguardServer
@@ -159,10 +161,11 @@ class DocumentSnapshot(Snapshot):
         return result
 
     def run(self) -> list[Publication]:
-        findings = self.result().findings
+        findings, again_after = held_back(
+            self.result().findings, self.document.edit, time.monotonic())
         diagnostic_of = self.server.diagnostic_maker(self.document, self.settings)
         diagnostics = [diagnostic_of(finding) for finding in findings]
-        return [Publication(self.document.uri, self.document.version, diagnostics)]
+        return [Publication(self.document.uri, self.document.version, diagnostics, again_after)]
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,8 @@ class NotebookSnapshot(Snapshot):
         for finding in result.analysis.findings:
             uri, _ = cell_map.locate(finding.range)
             diagnostic = to_diagnostic(
-                finding, cell_map.locate, self.server.locate_file, result.settings.docs_url
+                finding, cell_map.locate, self.server.locate_file, result.settings.docs_url,
+                result.settings.hint_severity,
             )
             by_cell.setdefault(uri, []).append(diagnostic)
         versions = {cell.uri: cell.version for cell in self.all_cells}

@@ -89,7 +89,8 @@ async def action_request(
         requested=requested,
         only=only,
         diagnostic_of=lambda f: to_diagnostic(
-            f, cell_map.locate, ls.locate_file, result.settings.docs_url
+            f, cell_map.locate, ls.locate_file, result.settings.docs_url,
+            result.settings.hint_severity,
         ),
         map_edit=cell_map.map_edit,
         version_of=ls.version_of,

@@ -7,7 +7,8 @@ Keys (camelCase; `snake_case` and `kebab-case` spellings are accepted too):
 
     enable, select, ignore, severity, assumeStartMethod, exclude, lintOnChange, interpreter,
     configurationPreference = "editorFirst" | "filesystemFirst" | "editorOnly",
-    docsUrl (where rule codes link to; "" = the pages shipped in the package)
+    docsUrl (where rule codes link to; "" = the pages shipped in the package),
+    hintSeverity = "hint" | "information" (how hint-level findings, SPG501, are shown)
 
 A bad value is reported once (the caller shows `problems`) and that key takes its default.
 `configurationPreference` decides, key by key, who wins where both the editor and the nearest
@@ -71,6 +72,7 @@ class EditorSettings:
     interpreter: str | None = None
     configuration_preference: str = EDITOR_FIRST
     docs_url: str | None = None
+    hint_severity: Severity | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,16 @@ def _parse_docs_url(value: Any, problems: list[str]) -> str:
     return url
 
 
+# VS Code's Problems panel lists no hints: "information" makes SPG501 show there.
+HINT_SEVERITIES = (Severity.HINT.label, Severity.INFORMATION.label)
+
+
+def _parse_hint_severity(value: Any, problems: list[str]) -> Severity:
+    if value not in HINT_SEVERITIES:
+        raise ValueError(f"{_describe(value)} is not one of {', '.join(HINT_SEVERITIES)}")
+    return Severity.parse(value)
+
+
 @lru_cache(maxsize=16)
 def _is_python3(path: str) -> bool:
     """Asks the interpreter for its major version (jedi would run it anyway, for hover; the
@@ -231,6 +243,7 @@ _PARSERS: dict[str, tuple[str, Any]] = {
     "interpreter": ("interpreter", _parse_interpreter),
     "configurationpreference": ("configuration_preference", _one_of(CONFIGURATION_PREFERENCES)),
     "docsurl": ("docs_url", _parse_docs_url),
+    "hintseverity": ("hint_severity", _parse_hint_severity),
 }
 _CAMEL = {
     "enable": "enable",
@@ -243,6 +256,7 @@ _CAMEL = {
     "interpreter": "interpreter",
     "configuration_preference": "configurationPreference",
     "docs_url": "docsUrl",
+    "hint_severity": "hintSeverity",
 }
 
 
@@ -328,6 +342,8 @@ class EffectiveSettings:
     filesystem_error: str | None = None
     # Where rule codes link to ("" = the pages shipped in the package).
     docs_url: str = DEFAULT_DOCS_URL
+    # How the editor shows findings whose severity is hint.
+    hint_severity: Severity = Severity.HINT
 
     def is_excluded(self, path: Path) -> bool:
         if is_third_party(path):
@@ -406,6 +422,7 @@ def resolve_settings(
         exclusions=tuple(exclusions),
         filesystem_error=fs.error if fs is not None else None,
         docs_url=DEFAULT_DOCS_URL if editor.docs_url is None else editor.docs_url,
+        hint_severity=editor.hint_severity or Severity.HINT,
     )
 
 

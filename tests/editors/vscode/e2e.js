@@ -89,13 +89,13 @@ async function squiggles(page) {
   return { error: await count('error'), warning: await count('warning'), hint: await count('hint') };
 }
 
-async function waitUntil(what, check, timeout = WAIT) {
+async function waitUntil(what, check, timeout = WAIT, interval = 250) {
   const deadline = Date.now() + timeout;
   let last;
   while (Date.now() < deadline) {
     last = await check();
     if (last.ok) return last;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, interval));
   }
   throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last && last.seen)}`);
 }
@@ -109,16 +109,30 @@ async function goTo(page, line, column) {
   await page.waitForTimeout(300);
 }
 
-// Opens a workspace file with Quick Open (Ctrl+P).
+// The extension's output channel (the client's lines and the server's stderr), from the logs.
+function spawnguardLog(userData) {
+  const logs = path.join(userData, 'logs');
+  if (!fs.existsSync(logs)) return '';
+  return fs
+    .readdirSync(logs, { recursive: true })
+    .map(String)
+    .filter((file) => file.endsWith('spawnguard.log'))
+    .map((file) => fs.readFileSync(path.join(logs, file), 'utf8'))
+    .join('\n');
+}
+
+// Opens a workspace file with Quick Open (Ctrl+P); the time of the click that opens it.
 async function openFile(page, name) {
   await page.keyboard.press('Control+P');
   await page.waitForSelector('.quick-input-widget input', { timeout: WAIT });
   await page.keyboard.type(name);
   const result = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
   await result.waitFor({ timeout: WAIT });
+  const clicked = Date.now();
   await result.click();
   await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: WAIT });
   await page.waitForSelector('.monaco-editor .view-lines', { timeout: WAIT });
+  return clicked;
 }
 
 // Sets a text setting the way a user does: the Settings editor (Ctrl+,), searched by its id;
@@ -250,7 +264,20 @@ async function main() {
     lap('workbench loaded');
     await shot('01-workbench');
 
-    await openFile(page, 'train.py');
+    // The extension starts with the window (workspaceContains:*.py), so a file opened once the
+    // server runs gets its squiggles within a second.
+    await waitUntil('the server to run', async () => {
+      const log = spawnguardLog(userData);
+      return { ok: log.includes('Server running'), seen: log.slice(-300) };
+    });
+    lap('server running');
+    const opening = await openFile(page, 'train.py');
+    // VS Code sends didOpen when it loads the file's text, just before it shows it.
+    await waitUntil("train.py's text in the editor", async () => {
+      const text = await editorText(page);
+      return { ok: text.includes('Trains on random data'), seen: text.slice(0, 80) };
+    }, WAIT, 25);
+    const textShown = Date.now();
     lap('train.py open');
 
     // The server's diagnostics appear as squiggles: SPG101 an error, SPG201 a warning (by the
@@ -259,7 +286,11 @@ async function main() {
     await waitUntil('an error and a warning squiggle', async () => {
       const seen = await squiggles(page);
       return { ok: seen.error > 0 && seen.warning > 0, seen };
-    });
+    }, WAIT, 25);
+    const squiggled = Date.now();
+    const openToSquiggle = squiggled - textShown;
+    lap(`first squiggles ${openToSquiggle} ms after train.py's text showed (${squiggled - opening} ms after the click that opened it)`);
+    if (openToSquiggle > 1000) throw new Error(`the first squiggles took ${openToSquiggle} ms after the file showed (more than 1 s)`);
     const first = await squiggles(page);
     if (first.hint > 0) throw new Error(`SPG501 shown although spawnguard.ignore lists it: ${JSON.stringify(first)}`);
     lap(`squiggles shown: ${JSON.stringify(first)}`);
@@ -398,6 +429,26 @@ async function main() {
     });
     lap(`fixed on save:\n${saved.seen}`);
     await shot('08-fixed-on-save');
+
+    // A half-typed line: no syntax-error squiggle flashes while typing; it comes once the
+    // typing pauses (about half a second).
+    await page.keyboard.press('Control+End');
+    for (const key of 'if ready') {
+      await page.keyboard.type(key);
+      const seen = await squiggles(page);
+      if (seen.error > 0) throw new Error(`a syntax error squiggle flashed while typing: ${JSON.stringify(seen)}`);
+      await page.waitForTimeout(60);
+    }
+    const typed = Date.now();
+    await shot('09-typing');
+    await waitUntil('the syntax error once the typing pauses', async () => {
+      const seen = await squiggles(page);
+      return { ok: seen.error > 0, seen };
+    }, WAIT, 25);
+    const pause = Date.now() - typed;
+    if (pause < 400) throw new Error(`the syntax error came ${pause} ms after the last keystroke: not held back`);
+    lap(`syntax error shown ${pause} ms after the last keystroke, none while typing`);
+    await shot('10-syntax-error-after-pause');
     console.log('E2E OK');
   } catch (error) {
     console.error(`FAIL ${error.message}`);

@@ -2,9 +2,12 @@
 
 `e2e.js` installs the built .vsix into a fresh code-server profile with `spawnguard.interpreter`
 set to this test run's Python, so the language server runs from the libraries bundled in the
-.vsix. It opens `workspace/train.py` and checks the squiggles, the Problems panel, the hover and
-the `Wrap in if __name__ == "__main__":` quick fix; each step leaves a screenshot in
-`test-output/vscode/`. Tools come from `bash scripts/setup-editor-tests.sh`.
+.vsix. It opens `workspace/train.py` and checks: the first squiggles within 1 s of the file
+showing, the Problems panel and its versioned rule links, the short hover, the
+`Wrap in if __name__ == "__main__":` quick fix beside "Fix all spawnguard problems", a rule page
+rendered by the Markdown preview (`spawnguard.docsUrl` ""), fix all on save
+(`editor.codeActionsOnSave`) and the syntax error held back while a line is typed; each step
+leaves a screenshot in `test-output/vscode/`. Tools come from `bash scripts/setup-editor-tests.sh`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ SCREENSHOTS = (
     "06-fixed",
     "07-rule-page",
     "08-fixed-on-save",
+    "09-typing",
+    "10-syntax-error-after-pause",
 )
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
