@@ -74,6 +74,8 @@ STARTING = {
     + "make = (\n" + "    # why\n" * 8 + "    mp.Process\n)\nmake(target=work).start()\n",
     "import then code on one line": "import multiprocessing as mp\n" + WORKER
     + "import os; make = mp.Process\nmake(target=work).start()\n",
+    "alias as a base class": "from torch.utils.data import DataLoader as Loader\n\n"
+    "class Fast(Loader):\n    pass\n\nfor b in Fast(range(4), num_workers=2):\n    pass\n",
 }
 
 # The prefilter may skip these: nothing here starts workers.
@@ -88,6 +90,7 @@ SKIPPED = {
     "string": "LABEL = 'Pool size'\n",
     "imports only": "from torch.utils.data import DataLoader\n"
     "from torch.multiprocessing.spawn import ProcessContext\n",
+    "an alias only imported": "from torch.utils.data import (DataLoader as\n    Loader)\n",
 }
 
 

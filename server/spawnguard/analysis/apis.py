@@ -81,13 +81,15 @@ STAR_EXPORTS: dict[str, frozenset[str]] = {
     "joblib": frozenset({"Parallel", "delayed"}),
 }
 
-# Calls that iterate their positional arguments (which starts a DataLoader's workers).
+# Calls that iterate their positional arguments (which starts a DataLoader's workers) when
+# they are made. (`tqdm(loader)` iterates nothing until it is iterated itself: the model sees
+# through it to what it wraps.)
 ITERATING_CALLS = frozenset(
     {
         "builtins.iter", "builtins.list", "builtins.tuple", "builtins.enumerate",
         "builtins.zip", "builtins.sorted", "builtins.set", "builtins.sum", "builtins.map",
         "builtins.filter", "builtins.any", "builtins.all", "builtins.min", "builtins.max",
-        "builtins.dict", TQDM, "tqdm.trange", "itertools.islice", "itertools.chain",
+        "builtins.dict", "tqdm.trange", "itertools.islice", "itertools.chain",
         "itertools.cycle",
     }
 )
@@ -274,7 +276,7 @@ def may_start_workers(text: str) -> bool:
     code (not in a string or a comment) — bound to a name, returned, iterated over, a base
     class: the model may follow it to a call. It does not count as the name a `def`/`class`
     defines, on a comment or doctest line, or as what an import brings in (the import's `as`
-    alias is then looked for)."""
+    alias is then looked for the same way)."""
     text = one_line_break(text)
     uncalled = []
     for start, end in _api_words(text):
@@ -293,8 +295,20 @@ def may_start_workers(text: str) -> bool:
             continue
         if start not in not_code:
             return True
-    aliases -= WORKER_API_WORDS  # their calls were looked at above
-    return any(_is_called(text, end) for alias in aliases for _, end in _whole_words(text, alias))
+    aliases -= WORKER_API_WORDS  # their uses were looked at above
+    return any(_alias_used(text, start, end, not_code)
+               for alias in aliases for start, end in _whole_words(text, alias))
+
+
+def _alias_used(text: str, start: int, end: int, not_code: _NotCode) -> bool:
+    """Whether an import alias of an API is used here: called, or named in code other than
+    the `as` that binds it (a base class, `class FastLoader(Loader):`, is followed by the
+    model like a call)."""
+    if _is_called(text, end):
+        return True
+    before = text[max(0, start - 40) : start].rstrip()
+    binds = before.endswith("as") and (len(before) == 2 or not is_word_char(before[-3]))
+    return not binds and _may_be_use(text, start) and start not in not_code
 
 
 def _may_be_use(text: str, start: int) -> bool:

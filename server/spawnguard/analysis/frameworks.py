@@ -183,7 +183,8 @@ class _Frameworks:
         call, scope = value.call, value.scope
         if call is None or scope is None:
             return None
-        return self.detector.worker_loader(call, scope)
+        loaders = self.detector.worker_loaders(call, scope)
+        return loaders[0] if loaders else None
 
     def _ddp_spawn_start(self, call: ast.Call, located: Located, loop: str,
                          trainer: Value) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 
 from spawnguard.analysis import apis
+from spawnguard.analysis.constants import count_text, possible_values
 from spawnguard.analysis.findings import Position, Range
 from spawnguard.analysis.framework_hover import framework_facts
 from spawnguard.analysis.model import ModuleModel
@@ -73,8 +74,8 @@ def _worker_sentence(model: ModuleModel, value) -> str:
                 f"(`num_workers={text or 0}`), so nothing is pickled.")
     if count == "certain":
         assert expr is not None and value.scope is not None
-        number = model.infer(expr, value.scope).literal
-        how = f" (`num_workers={text}`)" if text != str(number) else ""
+        number = count_text(possible_values(model, expr, value.scope))
+        how = f" (`num_workers={text}`)" if text != number else ""
         return (f"Starts **{number} worker processes**{how} each time it is iterated "
                 "(not when it is created).")
     return (f"May start worker processes when iterated: `num_workers={text or '…'}` is not "

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from spawnguard.analysis import apis
+from spawnguard.analysis.attributes import StoredAttributes, stored_attributes
 from spawnguard.analysis.calls import CallGraph, Execution, build_call_graph
 from spawnguard.analysis.findings import Position, Range
 from spawnguard.analysis.guard import GuardKind, GuardVerdict
@@ -29,7 +30,7 @@ from spawnguard.analysis.scopes import (
 )
 from spawnguard.analysis.settings import AnalysisSettings
 from spawnguard.analysis.source import SourceText
-from spawnguard.analysis.values import UNKNOWN_VALUE, Value, api
+from spawnguard.analysis.values import UNKNOWN_VALUE, Value, api, one_of
 from spawnguard.analysis.workers import WorkerFacts, WorkerStart, detect_worker_facts
 
 if TYPE_CHECKING:
@@ -38,6 +39,11 @@ if TYPE_CHECKING:
 _BUILTIN_NAMES = frozenset(dir(builtins))
 _NOT_A_GUARD = GuardVerdict(GuardKind.NONE)
 _MAX_DEPTH = 12
+# A container's elements inferred when one of them is asked for (loader tables are small;
+# a data table of thousands of literals need not be inferred element by element).
+_MAX_ELEMENTS = 32
+# `element_value` without a key: any element.
+_ANY_KEY = object()
 
 
 @dataclass(eq=False)
@@ -54,6 +60,7 @@ class ModuleModel:
     memo: dict[str, Any] = field(default_factory=dict)
     _value_cache: dict[tuple[int, int], Value] = field(default_factory=dict)
     _lineages: dict[tuple[str, int], list[Definition]] = field(default_factory=dict)
+    _attributes: dict[int, StoredAttributes] = field(default_factory=dict)
 
     @classmethod
     def build(cls, source: SourceText, tree: ast.Module, *, settings: AnalysisSettings,
@@ -210,10 +217,16 @@ class ModuleModel:
             definition = self.definition(node)
             return Value("definition", definition=definition) if definition else UNKNOWN_VALUE
         if isinstance(node, ast.List | ast.Tuple) and node.elts:
-            return Value("sequence", of=self.infer(node.elts[0], scope, depth + 1))
+            return Value("sequence", of=self.infer(node.elts[0], scope, depth + 1),
+                         source=node, scope=scope)
         if isinstance(node, ast.ListComp | ast.GeneratorExp):
             comprehension_scope = self._scope_of_comprehension(node) or scope
-            return Value("sequence", of=self.infer(node.elt, comprehension_scope, depth + 1))
+            return Value("sequence", of=self.infer(node.elt, comprehension_scope, depth + 1),
+                         source=node, scope=scope)
+        if isinstance(node, ast.Dict | ast.DictComp):
+            return Value("mapping", source=node, scope=scope)
+        if isinstance(node, ast.Subscript):
+            return self.infer_subscript(node, scope, depth)
         if isinstance(node, ast.NamedExpr):
             return self.infer(node.value, scope, depth + 1)
         return UNKNOWN_VALUE
@@ -239,6 +252,8 @@ class ModuleModel:
             iterated = self.infer(binding.value, _loop_scope(binding), depth + 1)
             if iterated.kind == "sequence" and iterated.of is not None:
                 return iterated.of
+        if binding.kind == "loop" and binding.value is None:
+            return self._unpacked_loop_value(binding, depth)
         if binding.kind == "param":
             return self._parameter_value(binding)
         if binding.kind == "other" and isinstance(binding.node, ast.Assign):
@@ -270,6 +285,102 @@ class ModuleModel:
             return Value("instance", of=api(apis.SUBSET), call=value, scope=scope)
         return UNKNOWN_VALUE
 
+    def _unpacked_loop_value(self, binding: Binding, depth: int) -> Value:
+        """A name of `for key, value in table.items()`, `for i, x in enumerate(xs)` or
+        `for a, b in zip(xs, ys)`: an element of the container it comes from."""
+        loop = binding.node
+        if not isinstance(loop, ast.For | ast.AsyncFor | ast.comprehension):
+            return UNKNOWN_VALUE
+        target, iterated = loop.target, loop.iter
+        if not isinstance(target, ast.Tuple | ast.List) or not isinstance(iterated, ast.Call) \
+                or any(isinstance(e, ast.Starred) for e in (*target.elts, *iterated.args)):
+            return UNKNOWN_VALUE
+        names = [e.id if isinstance(e, ast.Name) else None for e in target.elts]
+        position = len(names) - 1 - names[::-1].index(binding.name)
+        scope = _loop_scope(binding)
+        func = iterated.func
+        if isinstance(func, ast.Attribute) and func.attr == "items" and not iterated.args:
+            if len(names) != 2 or position != 1:
+                return UNKNOWN_VALUE
+            return self.element_value(self.infer(func.value, scope, depth + 1), depth=depth)
+        called = self.qualname_of(func, scope)
+        if called == "builtins.enumerate" and iterated.args and len(names) == 2:
+            source = iterated.args[0] if position == 1 else None
+        elif called == "builtins.zip" and len(iterated.args) == len(names):
+            source = iterated.args[position]
+        else:
+            return UNKNOWN_VALUE
+        if source is None:
+            return UNKNOWN_VALUE
+        return self.element_value(self.infer(source, scope, depth + 1), depth=depth)
+
+    def infer_subscript(self, node: ast.Subscript, scope: Scope, depth: int) -> Value:
+        """An item of a sequence or mapping of this file (`loaders["train"]`,
+        `dataloaders[phase]`); a slice of a sequence is that sequence's kind."""
+        container = self.infer(node.value, scope, depth + 1)
+        if container.kind not in ("sequence", "mapping"):
+            return UNKNOWN_VALUE
+        if isinstance(node.slice, ast.Slice):
+            return container if container.kind == "sequence" else UNKNOWN_VALUE
+        return self.element_value(container, self._literal_key(node.slice, scope, depth), depth)
+
+    def _literal_key(self, key: ast.expr, scope: Scope, depth: int) -> object:
+        """The literal a subscript's key is, or `_ANY_KEY`. A loop variable is any key (its
+        value here is only the first element's)."""
+        if isinstance(key, ast.Name):
+            binding = self.resolve(key.id, scope, key)
+            if binding is None or binding.kind != "assign":
+                return _ANY_KEY
+        value = self.infer(key, scope, depth + 1)
+        return value.literal if value.kind == "literal" else _ANY_KEY
+
+    def element_value(self, container: Value, key: object = _ANY_KEY, depth: int = 0) -> Value:
+        """An element of a sequence or mapping: the one at a literal `key` where the literal
+        shows it, else one of them all."""
+        source, scope = container.source, container.scope
+        if container.kind not in ("sequence", "mapping"):
+            return UNKNOWN_VALUE
+        if source is None or scope is None:
+            return container.of or UNKNOWN_VALUE
+        inner_scope = self._scope_of_comprehension(source) or scope
+        expressions: list[ast.expr]
+        if isinstance(source, ast.List | ast.Tuple):
+            expressions = [e for e in source.elts if not isinstance(e, ast.Starred)]
+            if (type(key) is int and len(expressions) == len(source.elts)
+                    and -len(expressions) <= key < len(expressions)):
+                expressions = [expressions[key]]
+        elif isinstance(source, ast.Dict):
+            pairs = list(zip(source.keys, source.values, strict=True))
+            expressions = [v for k, v in pairs if k is not None]
+            literal_keys = all(isinstance(k, ast.Constant) for k, _ in pairs)
+            if key is not _ANY_KEY and literal_keys:
+                matching = [v for k, v in pairs if k.value == key]  # type: ignore[union-attr]
+                expressions = matching[-1:]  # a missing key raises KeyError
+        elif isinstance(source, ast.Call):  # dict(train=..., val=...)
+            named = [(k.arg, k.value) for k in source.keywords if k.arg is not None]
+            expressions = [v for _, v in named]
+            if key is not _ANY_KEY and len(named) == len(source.keywords):
+                expressions = [v for k, v in named if k == key][-1:]
+        elif isinstance(source, ast.DictComp):
+            expressions, scope = [source.value], inner_scope
+        elif isinstance(source, ast.ListComp | ast.GeneratorExp | ast.SetComp):
+            expressions, scope = [source.elt], inner_scope
+        else:
+            return UNKNOWN_VALUE
+        return one_of([self.infer(e, scope, depth + 1) for e in expressions[:_MAX_ELEMENTS]])
+
+    def instance_attribute(self, definition: Definition, name: str, depth: int) -> Value:
+        """What an instance of a class of this file holds in `name`: one of the values its
+        methods (or class body) assign there; a placeholder `None` does not count."""
+        key = id(definition)
+        if key not in self._attributes:
+            self._attributes[key] = stored_attributes(self.class_lineage(definition),
+                                                      self.definition)
+        values = [self.infer(expr, scope, depth + 1)
+                  for expr, scope in self._attributes[key].get(name, ())[:_MAX_ELEMENTS]]
+        assigned = [v for v in values if not (v.kind == "literal" and v.literal is None)]
+        return one_of(assigned)
+
     def _parameter_value(self, binding: Binding) -> Value:
         """`self` in a method is an instance of its class."""
         owner = binding.scope.definition
@@ -298,19 +409,23 @@ class ModuleModel:
                 return api(apis.GET_CONTEXT)
             return UNKNOWN_VALUE
         if base.kind == "namespace" and base.of is not None:
-            return self.argparse_default(base.of, node.attr)
+            return self.argparse_default(base.of, node.attr, depth + 1)
         if base.kind == "instance" and base.of is not None:
             if base.of.kind == "definition" and base.of.definition is not None:
-                method = self.class_member(base.of.definition, node.attr)
+                method = self.class_member(base.of.definition, node.attr, depth + 1)
                 if method is not None and not method.is_class:
                     return Value("bound_method", of=base, attribute=node.attr,
                                  definition=method)
+                if method is None and base.of.definition.is_class:
+                    return self.instance_attribute(base.of.definition, node.attr, depth)
             if base.of.kind == "api":
                 return Value("bound_method", of=base, attribute=node.attr)
         if base.kind == "definition" and base.definition is not None and base.definition.is_class:
-            member = self.class_member(base.definition, node.attr)
+            member = self.class_member(base.definition, node.attr, depth + 1)
             if member is not None:
                 return Value("definition", definition=member)
+        if base.kind == "mapping" and node.attr in ("values", "get"):
+            return Value("bound_method", of=base, attribute=node.attr)
         return UNKNOWN_VALUE
 
     def infer_call(self, node: ast.Call, scope: Scope, depth: int) -> Value:
@@ -321,6 +436,12 @@ class ModuleModel:
                 method = node.args[0] if node.args else _keyword(node, "method")
                 literal = method.value if isinstance(method, ast.Constant) else None
                 return Value("context", start_method=literal if isinstance(literal, str) else None)
+            if qualname == apis.TQDM:
+                # A progress bar iterates what it wraps when it is iterated itself.
+                wrapped = node.args[0] if node.args else _keyword(node, "iterable")
+                return self.infer(wrapped, scope, depth + 1) if wrapped else UNKNOWN_VALUE
+            if qualname == "builtins.dict" and node.keywords and not node.args:
+                return Value("mapping", source=node, scope=scope)
             if qualname == apis.FUNCTOOLS_PARTIAL and node.args:
                 return Value("partial", of=self.infer(node.args[0], scope, depth + 1), call=node,
                              scope=scope)
@@ -337,6 +458,8 @@ class ModuleModel:
                          start_method=func.start_method, foreign=made_elsewhere)
         if func.kind == "bound_method" and func.of is not None:
             receiver = func.of
+            if receiver.kind == "mapping":
+                return self._mapping_method(receiver, func.attribute, node, depth)
             if receiver.is_instance_of(apis.ARGUMENT_PARSER) and func.attribute in (
                     "parse_args", "parse_known_args"):
                 return Value("namespace", of=receiver)
@@ -351,6 +474,16 @@ class ModuleModel:
             if definition.is_class:
                 return Value("instance", of=func, call=node, scope=scope)
             return self.returned_value(definition, depth)
+        return UNKNOWN_VALUE
+
+    def _mapping_method(self, mapping: Value, method: str | None, call: ast.Call,
+                        depth: int) -> Value:
+        if method == "values" and not call.args:
+            return Value("sequence", of=self.element_value(mapping, depth=depth))
+        if method == "get" and call.args:
+            key = call.args[0]
+            literal = key.value if isinstance(key, ast.Constant) else _ANY_KEY
+            return self.element_value(mapping, literal, depth)
         return UNKNOWN_VALUE
 
     def returned_value(self, definition: Definition, depth: int) -> Value:
@@ -369,9 +502,11 @@ class ModuleModel:
             return values[0]
         return values[0] if len(values) == 1 else UNKNOWN_VALUE
 
-    def class_member(self, definition: Definition, name: str) -> Definition | None:
-        """A method or nested class of a class of this file, looked up through its bases."""
-        for cls in self.class_lineage(definition):
+    def class_member(self, definition: Definition, name: str,
+                     depth: int = 0) -> Definition | None:
+        """A method or nested class of a class of this file, looked up through its bases
+        (`depth`: of the inference that asks)."""
+        for cls in self.class_lineage(definition, depth):
             for binding in cls.scope.bindings.get(name, ()):
                 if binding.kind in ("def", "class"):
                     member = self.definition(binding.node)
@@ -379,14 +514,21 @@ class ModuleModel:
                         return member
         return None
 
-    def class_lineage(self, definition: Definition) -> list[Definition]:
-        """The class and its bases that are classes of this file (depth-first, no repeats)."""
-        key = ("lineage", id(definition))
-        if key not in self._lineages:
-            self._lineages[key] = self._class_lineage(definition)
-        return self._lineages[key]
+    def class_lineage(self, definition: Definition, depth: int = 0) -> list[Definition]:
+        """The class and its bases that are classes of this file (depth-first, no repeats).
 
-    def _class_lineage(self, definition: Definition) -> list[Definition]:
+        Asked from within an inference (`depth` > 0), the bases are inferred within what is
+        left of its depth, so that a chain of classes whose bases are members of the previous
+        one (`class B(A.Inner)`) does not recurse once per class; such a lineage is not kept."""
+        key = ("lineage", id(definition))
+        lineage = self._lineages.get(key)
+        if lineage is None:
+            lineage = self._class_lineage(definition, depth)
+            if depth == 0:
+                self._lineages[key] = lineage
+        return lineage
+
+    def _class_lineage(self, definition: Definition, depth: int) -> list[Definition]:
         seen: list[Definition] = []
         pending = [definition]
         while pending:
@@ -397,7 +539,7 @@ class ModuleModel:
             node = current.node
             assert isinstance(node, ast.ClassDef)
             for base in node.bases:
-                value = self.infer(base, current.parent)
+                value = self.infer(base, current.parent, depth + 1 if depth else 0)
                 if value.kind == "definition" and value.definition is not None:
                     pending.append(value.definition)
         return seen
@@ -421,20 +563,31 @@ class ModuleModel:
         return [c for c in self.index.calls_named({"add_argument"})
                 if isinstance(c.node.func, ast.Attribute)]  # type: ignore[attr-defined]
 
-    def argparse_default(self, parser: Value, dest: str) -> Value:
+    def argparse_default(self, parser: Value, dest: str, depth: int = 0) -> Value:
+        """The default of `dest` on `parser` (`depth`: of the inference that asks)."""
+        depth = depth + 1 if depth else 0
+        site = self.argparse_default_site(parser, dest, depth)
+        if site is None:
+            return UNKNOWN_VALUE
+        default, scope = site
+        if default is None:
+            return Value("literal", literal=None)
+        return self.infer(default, scope, depth)
+
+    def argparse_default_site(self, parser: Value, dest: str,
+                              depth: int = 0) -> tuple[ast.expr | None, Scope] | None:
+        """The `default=` expression of the parser's option `dest` (None: the option has
+        none) and where it is evaluated; None when the option is not found."""
         for located in self._add_argument_calls:
             call = located.node
             assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-            receiver = self.infer(call.func.value, located.scope)
+            receiver = self.infer(call.func.value, located.scope, depth)
             if receiver.call is None or receiver.call is not parser.call:
                 continue
             if _argparse_dest(call) != dest:
                 continue
-            default = _keyword(call, "default")
-            if default is None:
-                return Value("literal", literal=None)
-            return self.infer(default, located.scope)
-        return UNKNOWN_VALUE
+            return _keyword(call, "default"), located.scope
+        return None
 
     # --- helpers -------------------------------------------------------------------------------
 

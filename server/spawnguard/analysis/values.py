@@ -21,7 +21,9 @@ ValueKind = Literal[
     "bound_method",  # `of` (an instance) . name
     "context",  # multiprocessing.get_context(...)
     "namespace",  # argparse's parse_args() result; `of` is the parser instance
-    "sequence",  # a list/tuple built of `of`
+    "sequence",  # a list/tuple built of `of` (its first element's value); see `source`
+    "mapping",  # a dict literal, comprehension or `dict(k=v)` call: see `source`
+    "either",  # one of `items` (an element of a container whose elements differ)
     "literal",
     "foreign",  # a value made in another module of the project: see `foreign`
     "unknown",
@@ -42,13 +44,30 @@ class Value:
     # Facts about a value made in another project module (a LoaderFactory or
     # UnpicklableFactory from `analysis.project`).
     foreign: object = None
-
+    # The alternatives of an `either`.
+    items: tuple[Value, ...] = ()
+    # The literal or comprehension that built a sequence or mapping (evaluated in `scope`):
+    # its elements are inferred only when one is asked for (`ModuleModel.element_value`).
+    source: ast.expr | None = None
 
     def is_instance_of(self, qualname: str) -> bool:
         return self.kind == "instance" and self.of is not None and self.of.qualname == qualname
 
 
 UNKNOWN_VALUE = Value("unknown")
+
+
+def one_of(values: list[Value]) -> Value:
+    """A value known to be one of `values` (each counted once): the value itself when there
+    is only one."""
+    distinct: list[Value] = []
+    for value in values:
+        for alternative in value.items if value.kind == "either" else (value,):
+            if all(alternative is not seen for seen in distinct):
+                distinct.append(alternative)
+    if not distinct:
+        return UNKNOWN_VALUE
+    return distinct[0] if len(distinct) == 1 else Value("either", items=tuple(distinct))
 
 
 def api(qualname: str, start_method: str | None = None) -> Value:

@@ -2,7 +2,7 @@
 
 | API | the start | sent to workers |
 |---|---|---|
-| `DataLoader(num_workers>0)` | where it is iterated | dataset, collate_fn, worker_init_fn |
+| `DataLoader(num_workers>0)` or subclass | where iterated | dataset, collate_fn, worker_init_fn |
 | `Process(...).start()` | the `start()` call | target, args, kwargs (a subclass: the object) |
 | `Pool(...)`, `Manager()` | construction | initializer, initargs, task functions and arguments |
 | `BaseManager`/`SyncManager` (or a subclass) | `start()`, or entering `with` | — |
@@ -23,6 +23,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from spawnguard.analysis import apis, framework_apis
+from spawnguard.analysis.constants import possible_values
+from spawnguard.analysis.loaders import loader_candidates
 from spawnguard.analysis.project import LoaderFactory
 from spawnguard.analysis.scopes import Definition, Located, Scope, call_name, own_nodes
 from spawnguard.analysis.values import Value
@@ -125,11 +127,19 @@ def dataloader_worker_count(model: ModuleModel, value: Value) -> WorkerCount:
     expr = argument(call, "num_workers", _DATALOADER_POSITIONS["num_workers"])
     if expr is None:
         return "unknown" if has_double_star(call) else "none"
-    count = model.infer(expr, scope)
-    if count.kind == "literal" and isinstance(count.literal, int) \
-            and not isinstance(count.literal, bool):
-        return "certain" if count.literal > 0 else "none"
-    return "unknown"
+    return count_verdict(possible_values(model, expr, scope))
+
+
+def count_verdict(values: tuple[object, ...] | None, *, least: int = 1) -> WorkerCount:
+    """A worker count's verdict from the values it may have: "certain" when every one is an
+    integer of at least `least`, "none" when every one is below it (a DataLoader with 0
+    workers loads in the main process; a Pool or executor given fewer than 1 raises
+    ValueError before starting any), "unknown" otherwise."""
+    if not values or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return "unknown"
+    if all(v >= least for v in values):  # type: ignore[operator]
+        return "certain"
+    return "none" if all(v < least for v in values) else "unknown"  # type: ignore[operator]
 
 
 def dataloader_sent(call: ast.Call, scope: Scope) -> list[SentObject]:
@@ -262,11 +272,11 @@ class _Detector:
     def dataloader_workers(self, value: Value) -> WorkerCount:
         return dataloader_worker_count(self.model, value)
 
-    def worker_loader(self, expr: ast.expr, scope: Scope) -> Value | None:
-        value = self.model.infer(expr, scope)
-        if value.is_instance_of(apis.DATALOADER) and self.dataloader_workers(value) != "none":
-            return value
-        return None
+    def worker_loaders(self, expr: ast.expr, scope: Scope) -> list[Value]:
+        """The DataLoaders with workers that `expr` may be (through containers, attributes
+        and subclasses: see `loaders`)."""
+        return [loader for loader in loader_candidates(self.model, self.model.infer(expr, scope))
+                if self.dataloader_workers(loader) != "none"]
 
     def method_of_context_argument(self, expr: ast.expr | None, scope: Scope) -> str | None:
         if expr is None:
@@ -277,6 +287,29 @@ class _Detector:
         if value.kind == "context":
             return value.start_method
         return None
+
+    def add_dataloader_starts(self, loaders: list[Value], node: ast.AST, located: Located,
+                              description: str, via: str | None = None) -> None:
+        """One start where one of `loaders` is iterated: loaders of this file under the same
+        start method make one start (count certain if any is certain; each one's sent
+        objects); others, one start each."""
+        merged: dict[str | None, list[Value]] = {}
+        for loader in loaders:
+            if isinstance(loader.foreign, LoaderFactory) or loader.call is None:
+                self.add_dataloader_start(loader, node, located, description, via)
+                continue
+            assert loader.scope is not None
+            method = self.method_of_context_argument(dataloader_context(loader.call),
+                                                     loader.scope)
+            merged.setdefault(method, []).append(loader)
+        for group in merged.values():
+            first = next((g for g in group if self.dataloader_workers(g) == "certain"), group[0])
+            self.add_dataloader_start(first, node, located, description, via)
+            start = self.facts.starts[-1]
+            for other in group:
+                if other is not first:
+                    assert other.call is not None and other.scope is not None
+                    start.sent += tuple(dataloader_sent(other.call, other.scope))
 
     def add_dataloader_start(self, loader: Value, node: ast.AST, located: Located,
                              description: str, via: str | None = None) -> None:
@@ -300,7 +333,8 @@ class _Detector:
         """For each function of this file: its parameters that it iterates (directly or by
         passing them on to a function that does)."""
         iterated: dict[Definition, dict[str, ast.AST]] = {}
-        for located, expr in self._iteration_sites:
+        for located, site_expr in self._iteration_sites:
+            expr = self.unwrapped(site_expr, located.scope)
             if isinstance(expr, ast.Name):
                 binding = self.model.resolve(expr.id, located.scope, expr)
                 owner = binding.scope.definition if binding else None
@@ -406,12 +440,12 @@ class _Detector:
 
     def detect_dataloaders(self) -> None:
         for located, expr in self._iteration_sites:
-            loader = self.worker_loader(expr, located.scope)
-            if loader is None:
+            loaders = self.worker_loaders(expr, located.scope)
+            if not loaders:
                 self._generator_start(located, expr)
                 continue
-            self.add_dataloader_start(loader, expr, located,
-                                      self.describe_iteration(located.node, expr))
+            self.add_dataloader_starts(loaders, self.unwrapped(expr, located.scope), located,
+                                       self.describe_iteration(located.node, expr))
         for located in self.model.index.calls_named({"next"}):
             call = located.node
             assert isinstance(call, ast.Call)
@@ -427,11 +461,9 @@ class _Detector:
             for param, arg in self._bound_arguments(callee, call):
                 if param not in self._iterated_params[callee]:
                     continue
-                loader = self.worker_loader(arg, located.scope)
-                if loader is not None:
-                    self.add_dataloader_start(
-                        loader, arg, located, self.text(call),
-                        via=f"passed to {callee.name}(), which iterates it")
+                self.add_dataloader_starts(
+                    self.worker_loaders(arg, located.scope), self.unwrapped(arg, located.scope),
+                    located, self.text(call), via=f"passed to {callee.name}(), which iterates it")
 
     def _generator_start(self, located: Located, expr: ast.expr) -> None:
         """Iterating (or `next()` on) a generator of this file whose function iterates a
@@ -446,11 +478,27 @@ class _Detector:
         for param, arg in self._bound_arguments(callee, call):
             if param not in self._iterated_params[callee]:
                 continue
-            loader = self.worker_loader(arg, scope)
-            if loader is not None:
-                self.add_dataloader_start(
-                    loader, expr, located, self.describe_iteration(located.node, expr),
-                    via=f"passed to the generator {callee.name}(), which iterates it")
+            self.add_dataloader_starts(
+                self.worker_loaders(arg, scope), expr, located,
+                self.describe_iteration(located.node, expr),
+                via=f"passed to the generator {callee.name}(), which iterates it")
+
+    def unwrapped(self, expr: ast.expr, scope: Scope) -> ast.expr:
+        """What a `tqdm(...)` progress bar written here wraps (at any depth): the loader
+        expression a finding points at."""
+        for _ in range(8):  # tqdm(tqdm(x)) at most a few deep
+            if not isinstance(expr, ast.Call) or call_name(expr) not in self._tqdm_names:
+                break
+            wrapped = expr.args[0] if expr.args else next(
+                (k.value for k in expr.keywords if k.arg == "iterable"), None)
+            if wrapped is None or self.model.qualname_of(expr.func, scope) != apis.TQDM:
+                break
+            expr = wrapped
+        return expr
+
+    @cached_property
+    def _tqdm_names(self) -> frozenset[str]:
+        return self._names_reaching(frozenset({"tqdm"}))
 
     def describe_iteration(self, site: ast.AST, expr: ast.expr) -> str:
         if isinstance(site, ast.For | ast.AsyncFor) and site.iter is expr:
@@ -611,8 +659,18 @@ class _Detector:
                     for e in _elements(argument(call, "initargs", positions["initargs"])))
         return sent
 
+    def _refuses_to_start(self, call: ast.Call, located: Located, name: str,
+                          positions: dict[str, int]) -> bool:
+        """Whether a Pool's `processes` / an executor's `max_workers` is surely below 1: the
+        constructor raises ValueError before any worker starts."""
+        expr = argument(call, name, positions[name])
+        return expr is not None and count_verdict(
+            possible_values(self.model, expr, located.scope)) == "none"
+
     def _pool_start(self, call: ast.Call, located: Located, func: Value,
                     tasks: list[tuple[Located, ast.Call, str]]) -> None:
+        if self._refuses_to_start(call, located, "processes", _POOL_POSITIONS):
+            return
         sent = self._initializer_sent(call, located.scope, _POOL_POSITIONS)
         sent += self._task_sent(tasks)
         self.facts.starts.append(WorkerStart(
@@ -622,7 +680,8 @@ class _Detector:
     def _executor_start(self, call: ast.Call, located: Located,
                         tasks: list[tuple[Located, ast.Call, str]]) -> None:
         executor_tasks = [t for t in tasks if t[2] in apis.EXECUTOR_TASK_METHODS]
-        if not executor_tasks:
+        if not executor_tasks or self._refuses_to_start(
+                call, located, "max_workers", _EXECUTOR_POSITIONS):
             return
         first_located, first_call, _ = min(
             executor_tasks, key=lambda t: (t[1].lineno, t[1].col_offset))

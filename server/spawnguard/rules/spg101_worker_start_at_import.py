@@ -18,6 +18,22 @@ RuntimeError:
 
 The parent then sees `RuntimeError: DataLoader worker (pid(s) …) exited unexpectedly`,
 `concurrent.futures.process.BrokenProcessPool`, or a `Pool` that respawns workers forever.
+A DataLoader is followed wherever the file keeps it: in a name; on an object
+(`self.train_loader = DataLoader(...)` in any method or the class body, of the class or a base
+class of this file, read in a method that module-level code runs, as in `Trainer().fit()`);
+in a dict or list literal or comprehension (`loaders[phase]`, `.values()`, `.items()`,
+`.get()`, `enumerate`/`zip` unpacking; a literal or constant key picks its own entry, a loop
+variable any); returned by a function or method (`self.make_loader()`); or made from a
+`DataLoader` subclass of the file (known by its bases' qualified names, so every import form
+and alias counts; a subclass with its own `__init__` is configured by its
+`super().__init__(...)` call unless it only forwards `*args, **kwargs`). It starts its workers
+where it is iterated: `for`, comprehensions, `iter()` (`next(iter(...))`), `list()`,
+`enumerate()`, `zip()`, `itertools.islice()` — these call `iter()` at once — or passed to a
+function of the file that iterates it. A `tqdm(loader)` progress bar starts them only when the
+bar is iterated; the finding points at the loader inside it. Not followed: a loader stored on
+an object from outside its class (`trainer.loader = ...`), or into a container item by item
+(`loaders["train"] = ...`).
+
 The framework entry points, known by qualified name whatever the import form
 (`import lightning as L`, `pytorch_lightning`, `from datasets import Dataset`, …):
 
@@ -51,9 +67,23 @@ whose every call path passes through such a guard is not import-time code.
 `__name__ == "__main__" or main()`, the `else` of a correct guard and `case _:` after
 `case "__main__":` run in exactly the children.
 
-Severity: error when the worker count is a literal > 0 or the API always spawns; warning when
-the count is not known statically (a variable, `os.cpu_count()`, `**cfg`). Constructing a
-`DataLoader` or calling `len()` on it starts nothing; `num_workers=0` never starts workers.
+Severity: **error** when the worker count is known to be > 0 or the API always spawns;
+**warning** when the file does not decide the count. The count is known when `num_workers=` is
+a literal or an expression of module constants the analyser folds: `NUM_WORKERS = 0 if DEBUG
+else 4` with `DEBUG = True`, `min(4, NUM_WORKERS)` / `max(...)`, `CONFIG["workers"]` or
+`CONFIG.get("workers", 0)` in a literal dict nothing in the file changes, `SIZES[1]` in a
+literal tuple, arithmetic, and names through straight-line reassignments (`N = 4` then `N = 0`:
+0) and `if` blocks whose test folds. An argparse option counts as its `default=`
+(`num_workers=args.workers` with `default=4` is an error: that is what the script runs with
+when the option is not given; without a `default=` it is a warning). The message shows the
+folded value (`num_workers=NUM_WORKERS (= 4)`). Not known: a parameter, `os.cpu_count()`,
+`**cfg`, an imported constant, a name reassigned in a way that cannot be folded (`+=`, a loop,
+`global` in a function, a test that does not fold with different values), a dict or list the
+file changes (`CONFIG["workers"] = 0`, `CONFIG.update(...)`, `cfg = CONFIG`). A count that
+folds to 0 in every case starts no workers: no SPG101 and no SPG201 for that loader.
+Constructing a `DataLoader` or calling `len()` on it starts nothing; `num_workers=0` never
+starts workers. A `Pool(processes=...)` or `ProcessPoolExecutor(max_workers=...)` whose count
+folds below 1 raises `ValueError` before starting any worker: not reported.
 
 ## Fix
 Run the job only in the parent: put the statements that start it under
@@ -132,6 +162,14 @@ RULE = Rule(
     name="worker-start-at-import",
     default_severity=Severity.ERROR,
     summary="Worker processes are started while the script is being imported.",
+    worker_effect=(
+        "Each spawned worker re-runs this line while importing the script and dies: "
+        "`RuntimeError: … bootstrapping phase`."
+    ),
+    fix_summary=(
+        'Put it under `if __name__ == "__main__":` or into `main()` called from there (quick fix,'
+        " Ctrl+.)."
+    ),
     check=check,
     prefilter=may_start_workers,
     cross_file=True,

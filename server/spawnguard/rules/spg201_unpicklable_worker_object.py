@@ -14,7 +14,12 @@ AttributeError: Can't pickle local object 'main.<locals>.collate'
 ```
 
 What is sent: a DataLoader's `dataset`, `collate_fn` and `worker_init_fn` (when it may have
-workers — `sampler`, `batch_sampler` and `generator` stay in the parent); `Process(target=,
+workers: not when `num_workers` is 0 or folds to 0 from module constants, as in
+`WORKERS = 0 if DEBUG else 4` with `DEBUG = True` — see SPG101; `sampler`, `batch_sampler` and
+`generator` stay in the parent) — also for a loader
+kept on an object, in a dict or list, returned by a method or made from a DataLoader subclass
+(see SPG101), where the call that configures it shows them, and for every worker loader of a
+container when one of its items is iterated; `Process(target=,
 args=, kwargs=)`; a Pool's or ProcessPoolExecutor's task functions and their arguments,
 `initializer` and `initargs`; `torch.multiprocessing.spawn(fn, args=…)`; for a transformers
 `Trainer` with `dataloader_num_workers > 0`, the dataset of the loop (`train_dataset`,
@@ -92,6 +97,11 @@ RULE = Rule(
     name="unpicklable-worker-object",
     default_severity=Severity.ERROR,
     summary="An object sent to worker processes cannot be pickled by reference.",
+    worker_effect=(
+        "The worker never gets it: the object has no importable name, so pickling fails "
+        "(`PicklingError`, `Can't pickle local object`)."
+    ),
+    fix_summary="Give it a module-level name (quick fix: Lift to module level).",
     check=check,
     prefilter=may_start_workers,
     cross_file=True,

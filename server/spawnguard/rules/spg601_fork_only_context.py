@@ -49,6 +49,13 @@ RULE = Rule(
     name="fork-only-context",
     default_severity=Severity.INFORMATION,
     summary="The code asks for the fork start method explicitly.",
+    worker_effect=(
+        "The workers are forked: this runs on Linux only (no fork on Windows; unsafe on macOS)."
+    ),
+    fix_summary=(
+        'Use `"spawn"` or `"forkserver"` and keep the code spawn-safe, or keep fork and suppress '
+        "this finding."
+    ),
     check=check,
     prefilter=may_start_workers,
 )
