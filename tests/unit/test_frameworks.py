@@ -474,3 +474,31 @@ def test_accelerate_launchers_fork(call: str) -> None:
 def test_accelerate_launchers_in_process(call: str) -> None:
     source = "from accelerate import debug_launcher, notebook_launcher\n" + call + "\n"
     assert codes(source) == []
+
+
+def test_aliases_through_assignments() -> None:
+    source = dedent("""
+        import lightning as L
+        import datasets
+        import transformers
+        from torch.utils.data import DataLoader
+
+        class Data(L.LightningDataModule):
+            def train_dataloader(self):
+                return DataLoader(range(8), num_workers=2)
+
+        MakeTrainer = L.Trainer
+        trainer = MakeTrainer()
+        trainer.fit(model, datamodule=Data())
+
+        make = datasets.Dataset.from_dict
+        table = make({"x": [1]})
+        table.map(str, num_proc=2)
+
+        Arguments = transformers.TrainingArguments
+        hf = transformers.Trainer(model, Arguments("out", dataloader_num_workers=2))
+        hf.train()
+        """)
+    assert [line for line, *_ in spg101(source)] == [
+        span(source, "datamodule=Data()")[0], span(source, "table.map")[0],
+        span(source, "hf.train()")[0]]
