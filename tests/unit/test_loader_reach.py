@@ -420,3 +420,39 @@ def test_eager_wrappers_start_the_workers_where_they_are_called(iterate: str, he
     guarded = source.replace(iterate.replace("X", held), "if __name__ == '__main__':\n    "
                              + iterate.replace("X", held).replace("\n    ", "\n        "))
     assert findings(guarded) == []
+
+
+def test_values_that_reach_themselves_end() -> None:
+    source = dedent("""
+        from torch.utils.data import DataLoader
+
+        class Job:
+            def __init__(self):
+                self.loader = DataLoader(range(8), num_workers=2)
+                self.a = self.b
+                self.b = [self.a, self.a, self.loader]
+                self.loader = self.loader
+
+            def go(self):
+                for b in self.a[2]:
+                    pass
+                for b in self.loader:
+                    pass
+
+        Job().go()
+        """)
+    assert findings(source) == [at(source, "in self.a[2]", "self.a[2]"),
+                                at(source, "in self.loader", "self.loader")]
+
+
+def test_nested_unpacking_is_not_followed() -> None:
+    source = dedent("""
+        from torch.utils.data import DataLoader
+
+        loaders = [DataLoader(range(8), num_workers=2)]
+        pairs = [(i, (name, dl)) for i, (name, dl) in enumerate(zip("ab", loaders))]
+        for i, (name, loader) in enumerate(zip("ab", loaders)):
+            for b in loader:
+                pass
+        """)
+    assert findings(source) == []

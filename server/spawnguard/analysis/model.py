@@ -61,6 +61,9 @@ class ModuleModel:
     _value_cache: dict[tuple[int, int], Value] = field(default_factory=dict)
     _lineages: dict[tuple[str, int], list[Definition]] = field(default_factory=dict)
     _attributes: dict[int, StoredAttributes] = field(default_factory=dict)
+    # Containers and attributes whose elements are being inferred: one that reaches itself
+    # again (`self.a = self.a`, `table = [table]`) is unknown there, not inferred anew.
+    _inferring: set[tuple[int, object]] = field(default_factory=set)
 
     @classmethod
     def build(cls, source: SourceText, tree: ast.Module, *, settings: AnalysisSettings,
@@ -296,6 +299,8 @@ class ModuleModel:
                 or any(isinstance(e, ast.Starred) for e in (*target.elts, *iterated.args)):
             return UNKNOWN_VALUE
         names = [e.id if isinstance(e, ast.Name) else None for e in target.elts]
+        if binding.name not in names:  # nested deeper: `for i, (key, value) in ...`
+            return UNKNOWN_VALUE
         position = len(names) - 1 - names[::-1].index(binding.name)
         scope = _loop_scope(binding)
         func = iterated.func
@@ -342,6 +347,8 @@ class ModuleModel:
             return UNKNOWN_VALUE
         if source is None or scope is None:
             return container.of or UNKNOWN_VALUE
+        if (id(source), key) in self._inferring:
+            return UNKNOWN_VALUE
         inner_scope = self._scope_of_comprehension(source) or scope
         expressions: list[ast.expr]
         if isinstance(source, ast.List | ast.Tuple):
@@ -367,7 +374,15 @@ class ModuleModel:
             expressions, scope = [source.elt], inner_scope
         else:
             return UNKNOWN_VALUE
-        return one_of([self.infer(e, scope, depth + 1) for e in expressions[:_MAX_ELEMENTS]])
+        return self._one_of_inferred((id(source), key), expressions, scope, depth)
+
+    def _one_of_inferred(self, key: tuple[int, object], expressions: list[ast.expr],
+                         scope: Scope, depth: int) -> Value:
+        self._inferring.add(key)
+        try:
+            return one_of([self.infer(e, scope, depth + 1) for e in expressions[:_MAX_ELEMENTS]])
+        finally:
+            self._inferring.discard(key)
 
     def instance_attribute(self, definition: Definition, name: str, depth: int) -> Value:
         """What an instance of a class of this file holds in `name`: one of the values its
@@ -376,10 +391,15 @@ class ModuleModel:
         if key not in self._attributes:
             self._attributes[key] = stored_attributes(self.class_lineage(definition),
                                                       self.definition)
-        values = [self.infer(expr, scope, depth + 1)
-                  for expr, scope in self._attributes[key].get(name, ())[:_MAX_ELEMENTS]]
-        assigned = [v for v in values if not (v.kind == "literal" and v.literal is None)]
-        return one_of(assigned)
+        if (key, name) in self._inferring:
+            return UNKNOWN_VALUE
+        self._inferring.add((key, name))
+        try:
+            values = [self.infer(expr, scope, depth + 1)
+                      for expr, scope in self._attributes[key].get(name, ())[:_MAX_ELEMENTS]]
+        finally:
+            self._inferring.discard((key, name))
+        return one_of([v for v in values if not (v.kind == "literal" and v.literal is None)])
 
     def _parameter_value(self, binding: Binding) -> Value:
         """`self` in a method is an instance of its class."""
