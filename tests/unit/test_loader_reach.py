@@ -445,14 +445,23 @@ def test_values_that_reach_themselves_end() -> None:
                                 at(source, "in self.loader", "self.loader")]
 
 
-def test_nested_unpacking_is_not_followed() -> None:
+def test_nested_unpacking_is_followed() -> None:
     source = dedent("""
         from torch.utils.data import DataLoader
 
         loaders = [DataLoader(range(8), num_workers=2)]
-        pairs = [(i, (name, dl)) for i, (name, dl) in enumerate(zip("ab", loaders))]
         for i, (name, loader) in enumerate(zip("ab", loaders)):
             for b in loader:
                 pass
+        for i, (name, other) in enumerate(zip("ab", "cd")):
+            for b in other:
+                pass
+        for (a, b), loader in zip([(1, 2)], loaders):
+            for batch in loader:
+                pass
+        for i, (name, *rest) in enumerate(zip("ab", loaders)):
+            for b in rest:
+                pass
         """)
-    assert findings(source) == []
+    assert findings(source) == [at(source, "in loader:", "loader"),
+                                at(source, "batch in loader", "loader")]

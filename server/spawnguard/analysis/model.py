@@ -289,34 +289,34 @@ class ModuleModel:
         return UNKNOWN_VALUE
 
     def _unpacked_loop_value(self, binding: Binding, depth: int) -> Value:
-        """A name of `for key, value in table.items()`, `for i, x in enumerate(xs)` or
-        `for a, b in zip(xs, ys)`: an element of the container it comes from."""
+        """A name of `for key, value in table.items()`, `for i, x in enumerate(xs)`,
+        `for a, b in zip(xs, ys)` (nested too: `for i, (name, x) in enumerate(zip(...))`): an
+        element of the container it comes from."""
         loop = binding.node
         if not isinstance(loop, ast.For | ast.AsyncFor | ast.comprehension):
             return UNKNOWN_VALUE
-        target, iterated = loop.target, loop.iter
-        if not isinstance(target, ast.Tuple | ast.List) or not isinstance(iterated, ast.Call) \
-                or any(isinstance(e, ast.Starred) for e in (*target.elts, *iterated.args)):
+        path = _target_path(loop.target, binding.name)
+        if path is None:
             return UNKNOWN_VALUE
-        names = [e.id if isinstance(e, ast.Name) else None for e in target.elts]
-        if binding.name not in names:  # nested deeper: `for i, (key, value) in ...`
-            return UNKNOWN_VALUE
-        position = len(names) - 1 - names[::-1].index(binding.name)
         scope = _loop_scope(binding)
-        func = iterated.func
-        if isinstance(func, ast.Attribute) and func.attr == "items" and not iterated.args:
-            if len(names) != 2 or position != 1:
+        source: ast.expr = loop.iter
+        for step, (position, width) in enumerate(path):
+            if not isinstance(source, ast.Call) or any(
+                    isinstance(a, ast.Starred) for a in source.args):
                 return UNKNOWN_VALUE
-            return self.element_value(self.infer(func.value, scope, depth + 1), depth=depth)
-        called = self.qualname_of(func, scope)
-        if called == "builtins.enumerate" and iterated.args and len(names) == 2:
-            source = iterated.args[0] if position == 1 else None
-        elif called == "builtins.zip" and len(iterated.args) == len(names):
-            source = iterated.args[position]
-        else:
-            return UNKNOWN_VALUE
-        if source is None:
-            return UNKNOWN_VALUE
+            func = source.func
+            if isinstance(func, ast.Attribute) and func.attr == "items" and not source.args:
+                if (position, width) != (1, 2) or step != len(path) - 1:
+                    return UNKNOWN_VALUE
+                mapping = self.infer(func.value, scope, depth + 1)
+                return self.element_value(mapping, depth=depth)
+            called = self.qualname_of(func, scope)
+            if called == "builtins.enumerate" and source.args and (position, width) == (1, 2):
+                source = source.args[0]
+            elif called == "builtins.zip" and len(source.args) == width:
+                source = source.args[position]
+            else:
+                return UNKNOWN_VALUE
         return self.element_value(self.infer(source, scope, depth + 1), depth=depth)
 
     def infer_subscript(self, node: ast.Subscript, scope: Scope, depth: int) -> Value:
@@ -606,6 +606,28 @@ def _pick_binding(bindings: list[Binding], at: ast.AST | None) -> Binding:
     position = (getattr(at, "lineno", 0), getattr(at, "col_offset", 0))
     before = [b for b in bindings if b.position < position]
     return before[-1] if before else bindings[-1]
+
+
+def _target_path(target: ast.expr, name: str) -> list[tuple[int, int]] | None:
+    """Where `name` sits in a tuple/list loop target: (position, width) at each level, from
+    the outside in (the last place it is bound wins); None if it is not inside a tuple or
+    sits under a starred element."""
+    found: list[tuple[int, int]] | None = None
+    pending: list[tuple[ast.expr, list[tuple[int, int]]]] = [(target, [])]
+    while pending:
+        node, path = pending.pop()
+        if isinstance(node, ast.Name) and node.id == name and path:
+            found = path if found is None or _later(path, found) else found
+        elif isinstance(node, ast.Tuple | ast.List) and not any(
+                isinstance(e, ast.Starred) for e in node.elts):
+            width = len(node.elts)
+            pending.extend((element, [*path, (position, width)])
+                           for position, element in enumerate(node.elts))
+    return found
+
+
+def _later(path: list[tuple[int, int]], other: list[tuple[int, int]]) -> bool:
+    return [p for p, _ in path] > [p for p, _ in other]
 
 
 def _loop_scope(binding: Binding) -> Scope:
