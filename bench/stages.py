@@ -72,7 +72,7 @@ def _sample(text: str) -> dict[str, float]:
         source = SourceText(text)
         suppressions = stage("suppression comments", lambda: Suppressions.scan(source))
         assert isinstance(suppressions, Suppressions)
-        parsed = stage("parse (engine)", lambda: parse_source(source, check_nesting=False))
+        parsed = stage("parse (engine)", lambda: parse_source(source))
         model = stage("scope walk (model)", lambda: ModuleModel.build(
             source, parsed.tree, settings=DEFAULT_SETTINGS, path=None))  # type: ignore[attr-defined]
         assert isinstance(model, ModuleModel)

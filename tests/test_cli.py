@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml  # PyYAML, a test extra: the pre-commit hooks file
 
 import spawnguard
 from spawnguard import cli, engine
@@ -26,6 +27,7 @@ from spawnguard.rules import RULES_BY_CODE
 from spawnguard.rules.base import Rule
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES_BROKEN = REPO_ROOT / "examples" / "broken"
 
 JOB = (
     "import multiprocessing as mp\n"
@@ -130,6 +132,22 @@ def test_unknown_option_is_a_usage_error(tmp_path: Path) -> None:
     assert "--frobnicate" in completed.stderr
 
 
+@pytest.mark.parametrize("command", ["check", "rule"])
+def test_an_unknown_option_shows_the_usage_of_its_command(tmp_path: Path, command: str) -> None:
+    completed = run(command, "--bogus", "x.py", cwd=tmp_path)
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    usage, error = completed.stderr.split(f"spawnguard {command}: error: ")
+    assert usage.startswith(f"usage: spawnguard {command} [-h]")
+    if command == "check":
+        assert "--stdin-filename NAME" in usage
+    assert error == "unrecognized arguments: --bogus\n"
+    # Outside a command it is still the top-level usage.
+    top = run("--bogus", cwd=tmp_path)
+    assert top.returncode == 2
+    assert top.stderr.startswith("usage: spawnguard [-h] [--version] COMMAND")
+
+
 def test_bad_format_is_a_usage_error(tmp_path: Path) -> None:
     completed = run("check", "--format", "xml", cwd=tmp_path)
     assert completed.returncode == 2
@@ -221,6 +239,23 @@ def test_severity_override_below_warning_exits_zero(tmp_path: Path) -> None:
     code, items = run_json(cwd=tmp_path)
     assert code == 0
     assert [i["severity"] for i in items] == ["hint"]
+    completed = run("check", cwd=tmp_path)
+    assert completed.returncode == 0
+    assert reported_lines(completed.stdout)[0].startswith("bad.py:1:7: SPG000 [hint] ")
+
+
+def test_text_output_names_every_severity_but_error(tmp_path: Path) -> None:
+    """Like ruff's one-line format, with the severity after the code when it is not an error
+    (a hint must not read as an error); the same findings, in order, as `json`."""
+    names = sorted(path.name for path in EXAMPLES_BROKEN.glob("*.py"))
+    lines = reported_lines(run("check", *names, cwd=EXAMPLES_BROKEN).stdout)
+    _, items = run_json(*names, cwd=EXAMPLES_BROKEN)
+    assert {i["severity"] for i in items} >= {"error", "hint"}
+    assert len(lines) == len(items)
+    for line, item in zip(lines, items, strict=True):
+        where = f"{item['path']}:{item['line']}:{item['column']}: {item['code']} "
+        tag = "" if item["severity"] == "error" else f"[{item['severity']}] "
+        assert line == where + tag + item["message"]
 
 
 def test_select_and_ignore_flags(tmp_path: Path) -> None:
@@ -369,7 +404,7 @@ def test_an_invalid_notebook_is_spg000_and_the_run_goes_on(
         ("a.ipynb", "SPG000", 1), ("b.py", "SPG000", 1)
     ]
     assert items[0]["message"] == (
-        "not a valid notebook: the `source` of code cell 2 (entry 2 of `cells`) is not text "
+        "not a valid notebook: the source of code cell 2 (entry 2 of cells) is not text "
         "(item 1 of its list is a number)"
     )
 
@@ -410,6 +445,21 @@ def test_rule_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert cli.main(["rule"]) == 0
     listing = capsys.readouterr().out
     assert [line.split()[0] for line in listing.splitlines()] == sorted(RULES_BY_CODE)
+    # Code, name, severity, summary: each column starts at the same place on every line,
+    # whatever the length of a name, at least two spaces after the longest entry before it.
+    columns = set()
+    for line in listing.splitlines():
+        code, name, severity = line.split()[:3]
+        rule = RULES_BY_CODE[code]
+        summary = " ".join(rule.summary.split())
+        assert (name, severity, line.endswith(summary)) == (
+            rule.name, rule.default_severity.label, True)
+        columns.add((line.index(f" {name} ") + 1, line.index(f" {severity} ") + 1,
+                     len(line) - len(summary)))
+    [(name_column, severity_column, summary_column)] = columns
+    longest_name = max(len(rule.name) for rule in RULES_BY_CODE.values())
+    assert severity_column >= name_column + longest_name + 2
+    assert summary_column >= severity_column + len("information") + 2
     completed = run("rule", "SPG999", cwd=tmp_path)
     assert completed.returncode == 2
     assert "SPG999" in completed.stderr
@@ -426,7 +476,6 @@ def test_serve_without_pygls_says_how_to_install(
 
 
 def test_pre_commit_hooks_run_the_cli() -> None:
-    yaml = pytest.importorskip("yaml")
     hooks = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     by_id = {hook["id"]: hook for hook in hooks}
     assert by_id["spawnguard"]["entry"] == "spawnguard check --force-exclude"
@@ -574,3 +623,99 @@ def test_job_script_fix_from_stdin(tmp_path: Path) -> None:
     assert 'if __name__ == "__main__":' in completed.stdout
     ast.parse(completed.stdout)
     assert "SPG101" not in completed.stderr
+
+
+# --- messages are plain text ---------------------------------------------------------------------
+
+def test_messages_in_every_format_are_plain_text() -> None:
+    """The rules write code in Markdown code spans (for the hover); no format shows the
+    backticks: text, JSON, SARIF and GitHub messages, and related locations' messages."""
+    sources = {path.name: path.read_text(encoding="utf-8")
+               for path in sorted(EXAMPLES_BROKEN.glob("*.py"))}
+    as_written = [f for name, text in sources.items() for f in engine.analyze(text, path=name)]
+    # The test means something only while the rules do write Markdown.
+    assert any("`" in f.message for f in as_written)
+    assert any("`" in r.message for f in as_written for r in f.related)
+
+    outputs = {fmt: run("check", "--format", fmt, *sources, cwd=EXAMPLES_BROKEN)
+               for fmt in ("text", "json", "sarif", "github")}
+    assert {fmt: out.returncode for fmt, out in outputs.items()} == dict.fromkeys(outputs, 1)
+
+    items = json.loads(outputs["json"].stdout)
+    assert len(items) == len(as_written)
+    json_messages = [i["message"] for i in items] + [r["message"] for i in items
+                                                    for r in i["related"]]
+    [run_log] = json.loads(outputs["sarif"].stdout)["runs"]
+    sarif_messages = [r["message"]["text"] for r in run_log["results"]] + [
+        related["message"]["text"]
+        for r in run_log["results"] for related in r.get("relatedLocations", [])
+    ]
+    for messages in (json_messages, sarif_messages,
+                     reported_lines(outputs["text"].stdout),
+                     outputs["github"].stdout.splitlines()):
+        assert messages and not [m for m in messages if "`" in m]
+    # The same words, without the backticks.
+    assert sorted(json_messages) == sorted(
+        [f.message.replace("`", "") for f in as_written]
+        + [r.message.replace("`", "") for f in as_written for r in f.related]
+    )
+
+
+# --- --fix keeps the imports sorted ---------------------------------------------------------------
+
+# A lambda reading a local goes to a Pool: the fix lifts it to `def task(x, *, factor)` bound
+# with `functools.partial`, which needs `import functools` (a standard-library import).
+SCALE_SCRIPT = (
+    '"""Scale numbers in a pool."""\n'
+    "import argparse\n"
+    "import multiprocessing as mp\n"
+    "from pathlib import Path\n"
+    "\n"
+    "\n"
+    "def main(factor):\n"
+    "    with mp.Pool(2) as pool:\n"
+    "        print(pool.map(lambda x: x * factor, range(3)), Path(__file__).name)\n"
+    "\n"
+    "\n"
+    'if __name__ == "__main__":\n'
+    "    parser = argparse.ArgumentParser()\n"
+    '    parser.add_argument("--factor", type=int, default=3)\n'
+    "    main(parser.parse_args().factor)\n"
+)
+
+
+def unsorted_imports(path: Path) -> str:
+    """ruff's isort check (`I001`) on one file, with no configuration of ours: its report, or
+    "" when the imports are sorted."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "I", "--quiet",
+         str(path)], capture_output=True, text=True, timeout=60,
+    )
+    return completed.stdout + completed.stderr if completed.returncode else ""
+
+
+@pytest.mark.runtime
+def test_fix_adds_import_functools_among_the_stdlib_imports_and_the_script_runs(
+    tmp_path: Path,
+) -> None:
+    from runtime.harness import Outcome, run_script
+
+    script = write(tmp_path, "scale.py", SCALE_SCRIPT)
+    assert unsorted_imports(script) == ""
+    broken = run_script(script, "spawn")
+    assert broken.outcome == Outcome.PICKLING, broken.describe()
+
+    completed = run("check", "--fix", "scale.py", cwd=tmp_path)
+    assert (completed.returncode, completed.stdout) == (0, "Applied 1 fix. No problems left.\n")
+    fixed = script.read_text(encoding="utf-8")
+    assert fixed.splitlines()[:5] == [
+        '"""Scale numbers in a pool."""',
+        "import argparse",
+        "import functools",
+        "import multiprocessing as mp",
+        "from pathlib import Path",
+    ]
+    assert "functools.partial(task, factor=factor)" in fixed
+    assert unsorted_imports(script) == ""
+    works = run_script(script, "spawn")
+    assert (works.outcome, works.stdout) == (Outcome.OK, "[0, 3, 6] scale.py\n"), works.describe()

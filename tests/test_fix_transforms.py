@@ -1026,8 +1026,9 @@ def test_lift_lambda_with_locals_uses_partial_and_imports_functools() -> None:
         """Train."""
         from __future__ import annotations
 
-        import torch
         import functools
+
+        import torch
 
 
         def collate_fn(batch):
@@ -1049,6 +1050,37 @@ def test_lift_lambda_with_locals_uses_partial_and_imports_functools() -> None:
             return list(loader)
     ''')
     assert_no_lambda_left(result)
+
+
+# Where `import functools` goes (isort/ruff order), by the module's imports: before, after.
+IMPORT_PLACEMENTS = {
+    "between-plain-imports": ("import abc\nimport os\n",
+                              "import abc\nimport functools\nimport os\n"),
+    "plain-before-from-imports": ("import abc\nfrom collections import deque\n",
+                                  "import abc\nimport functools\nfrom collections import deque\n"),
+    "above-the-next-import's-comment": ("import abc\n# the OS\nimport os\n",
+                                         "import abc\nimport functools\n# the OS\nimport os\n"),
+    "after-the-last-stdlib-import": ("import abc\nimport torch\n",
+                                     "import abc\nimport functools\nimport torch\n"),
+    "own-section-before-third-party": ("import numpy as np\n",
+                                       "import functools\n\nimport numpy as np\n"),
+    "own-section-after-future": ("from __future__ import annotations\n",
+                                 "from __future__ import annotations\n\nimport functools\n"),
+    "before-relative-imports": ('"""Doc."""\nfrom . import util\n',
+                                '"""Doc."""\nimport functools\n\nfrom . import util\n'),
+}
+
+
+@pytest.mark.parametrize(("imports", "sorted_imports"), IMPORT_PLACEMENTS.values(),
+                         ids=IMPORT_PLACEMENTS.keys())
+def test_lift_lambda_adds_import_functools_in_sorted_order(imports: str,
+                                                          sorted_imports: str) -> None:
+    body = "def run(pool, k):\n    return pool.map(lambda x: x * k, [1])\n"
+    result = applied(imports + "\n\n" + body, lift(imports + "\n\n" + body, "func"))
+    assert result == sorted_imports + (
+        "\n\ndef func(x, *, k):\n    return x * k\n\n\n"
+        "def run(pool, k):\n    return pool.map(functools.partial(func, k=k), [1])\n"
+    )
 
 
 def test_lift_lambda_reuses_imported_partial_and_keeps_parameter_kinds() -> None:
@@ -1081,8 +1113,8 @@ def test_lift_lambda_with_guard_names_and_multi_line_body_crlf() -> None:
     )
     result = applied(text, lift(text, "pool.map func", frozenset({"factor", "pool"})))
     assert result == (
-        "import multiprocessing as mp\r\n"
         "import functools\r\n"
+        "import multiprocessing as mp\r\n"
         "\r\n\r\n"
         "def pool_map_func(x, *, factor):\r\n"
         "    return (x *\r\n"

@@ -156,12 +156,15 @@ def test_json_keeps_non_ascii_messages_readable() -> None:
 
 
 def test_text_lines_and_summary() -> None:
-    report = make_report(("job.py", [START, LAMBDA]))
+    report = make_report(("job.py", [START, LAMBDA, HINT, NOTE]))
     lines = text.render(report).splitlines()
+    # An error has no severity tag; every other finding names its own (as in `json`).
     assert lines == [
-        "job.py:3:23: SPG201 a lambda cannot be pickled",
+        "job.py:1:1: SPG501 [hint] work at import",
+        "job.py:2:1: SPG601 [information] fork only",
+        "job.py:3:23: SPG201 [warning] a lambda cannot be pickled",
         "job.py:4:1: SPG101 Process.start() runs at import time",
-        "Found 2 problems (1 fixable).",
+        "Found 4 problems (1 fixable).",
     ]
 
 
@@ -211,7 +214,7 @@ def test_github_names_the_cell_of_a_notebook_finding() -> None:
     [line] = github.render(make_report(("nb.ipynb", [IN_CELL]))).splitlines()
     assert line == (
         "::error file=nb.ipynb,line=5,col=15,endLine=5,endColumn=21,title=SPG401::"
-        "cell 2: `square` is defined in this notebook"
+        "cell 2: square is defined in this notebook"
     )
 
 
@@ -274,12 +277,12 @@ def test_sarif_levels_for_information_and_hint_and_absolute_paths(tmp_path: Path
 def test_sarif_names_the_cell_of_a_notebook_finding_and_its_related_location() -> None:
     log = json.loads(FORMATS["sarif"](make_report(("nb.ipynb", [IN_CELL]))))
     [result] = log["runs"][0]["results"]
-    assert result["message"]["text"] == "cell 2: `square` is defined in this notebook"
+    assert result["message"]["text"] == "cell 2: square is defined in this notebook"
     assert result["properties"] == {"severity": "error", "cell": 2}
     region = result["locations"][0]["physicalLocation"]["region"]
     assert region == {"startLine": 5, "startColumn": 15, "endLine": 5, "endColumn": 21}
     [related] = result["relatedLocations"]
-    assert related["message"]["text"] == "cell 1: `square` is defined here"
+    assert related["message"]["text"] == "cell 1: square is defined here"
     assert related["properties"] == {"cell": 1}
     # Its fixes edit cells: applied to the .ipynb file by a SARIF tool they would garble it.
     assert IN_CELL.fixes and "fixes" not in result
@@ -367,7 +370,7 @@ def test_notebook_findings_name_their_cell_from_the_cli(tmp_path: Path) -> None:
     )
     document = check("sarif")
     [result] = json.loads(document)["runs"][0]["results"]
-    assert result["message"]["text"].startswith("cell 3: The function `shifted_square`")
+    assert result["message"]["text"].startswith("cell 3: The function shifted_square")
     assert result["properties"]["cell"] == 3
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
     [related] = result["relatedLocations"]

@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from runtime.harness import Outcome
 from runtime.scripts import (
-    TORCH_MISSING_REASON,
     ScriptSpec,
     all_specs,
     measure,
     measure_all,
+    measured_up_front,
+    missing_reason,
     runnable,
+    timeout_mark,
 )
 from runtime.verdict import analyse_script, describe_findings
 
@@ -56,7 +58,8 @@ def measured_in_parallel(request: pytest.FixtureRequest, fixed_dir: Path) -> Non
     for item in request.session.items:
         callspec = getattr(item, "callspec", None)
         spec = callspec.params.get("fixable") if callspec else None
-        if not isinstance(spec, ScriptSpec) or not runnable(spec):
+        if not isinstance(spec, ScriptSpec) or not runnable(spec) \
+                or not measured_up_front(spec):
             continue
         try:
             if not codes_with_preferred_fix(spec):
@@ -77,7 +80,11 @@ FIXABLE = [spec for spec in SPECS if spec.fix_codes or codes_with_preferred_fix(
 
 
 @pytest.mark.runtime
-@pytest.mark.parametrize("fixable", FIXABLE, ids=lambda spec: spec.name)
+@pytest.mark.parametrize(
+    "fixable",
+    [spec if measured_up_front(spec) else pytest.param(spec, marks=timeout_mark(spec, 2))
+     for spec in FIXABLE],
+    ids=lambda spec: spec.name)
 def test_preferred_fix_repairs_script(
     fixable: ScriptSpec, fixed_dir: Path, measured_in_parallel: None
 ) -> None:
@@ -99,7 +106,7 @@ def test_preferred_fix_repairs_script(
     assert (again.text, again.applied) == (fixed.text, 0), "fixing twice changed the text"
 
     if not runnable(spec):
-        pytest.skip(TORCH_MISSING_REASON)
+        pytest.skip(missing_reason(spec))
     if spec.fixed_stdout is not None:
         expected = spec.fixed_stdout
     else:

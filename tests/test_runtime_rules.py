@@ -6,6 +6,7 @@ with the declared codes.
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import textwrap
@@ -16,12 +17,16 @@ from typing import NamedTuple
 import pytest
 from runtime.harness import Outcome, classify, run_script
 from runtime.scripts import (
+    KNOWN_REQUIREMENTS,
     TORCH_MISSING_REASON,
     ScriptSpec,
     all_specs,
     measure,
     measure_all,
+    measured_up_front,
+    missing_reason,
     runnable,
+    timeout_mark,
     torch_available,
 )
 from runtime.verdict import analyse_script, describe_findings, verdict_codes
@@ -37,7 +42,9 @@ class Run(NamedTuple):
 
 
 SPECS = all_specs()
-RUNS = [Run(spec, method) for spec in SPECS for method in spec.outcomes]
+RUNS = [pytest.param(Run(spec, method), marks=timeout_mark(spec, 1))
+        if not measured_up_front(spec) else Run(spec, method)
+        for spec in SPECS for method in spec.outcomes]
 
 
 def run_id(run: Run) -> str:
@@ -61,7 +68,7 @@ def planned_runs(item: pytest.Item) -> list[tuple[Path, str]]:
     callspec = getattr(item, "callspec", None)
     params = callspec.params if callspec else {}
     run = params.get("run")
-    if isinstance(run, Run) and runnable(run.spec):
+    if isinstance(run, Run) and runnable(run.spec) and measured_up_front(run.spec):
         return [(run.spec.path, run.start_method)]
     example = params.get("example")
     if isinstance(example, str) and (torch_available() or not example_needs_torch(example)):
@@ -82,7 +89,7 @@ def measured_in_parallel(request: pytest.FixtureRequest) -> None:
 def test_measured_outcome_matches_header(run: Run, measured_in_parallel: None) -> None:
     spec, method = run
     if not runnable(spec):
-        pytest.skip(TORCH_MISSING_REASON)
+        pytest.skip(missing_reason(spec))
     result = measure(spec.path, method)
     assert result.outcome == spec.outcomes[method], result.describe()
     if result.outcome == Outcome.OK:
@@ -127,6 +134,20 @@ def test_header_is_consistent(spec: ScriptSpec) -> None:
     if spec.fix_codes and spec.outcomes["fork"] != Outcome.OK:
         assert spec.fixed_stdout, "fixable, fails under fork: declare `# fixed-stdout:`"
     assert ("torch" in spec.text) == spec.requires_torch
+    for package in KNOWN_REQUIREMENTS.keys() - {"torch"}:
+        assert (package in imported_packages(spec.text)) == (package in spec.requires), (
+            f"imports {package} iff `# requires:` names it")
+
+
+def imported_packages(text: str) -> set[str]:
+    """Top-level packages a script imports (`pytorch_lightning` counts as lightning)."""
+    roots = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.partition(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            roots.add(node.module.partition(".")[0])
+    return {"lightning" if root == "pytorch_lightning" else root for root in roots}
 
 
 # --- the harness ------------------------------------------------------------------------------

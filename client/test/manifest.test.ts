@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
+import { EXTENSION_ID } from '../src/common/ruleDocs';
 import { DEFAULT_SETTINGS, RESTART_SETTINGS, RESTRICTED_SETTINGS, SECTION, SERVER_SETTINGS } from '../src/common/settings';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -40,9 +41,34 @@ describe('package.json', () => {
 
   it('registers the commands the extension implements', () => {
     const commands = manifest.contributes.commands.map((c: { command: string }) => c.command).sort();
-    assert.deepEqual(commands, ['spawnguard.restart', 'spawnguard.showLogs']);
+    assert.deepEqual(commands, ['spawnguard.restart', 'spawnguard.showLogs', 'spawnguard.showRulePage']);
     const entry = fs.readFileSync(path.join(REPO, 'client', 'src', 'extension.ts'), 'utf8');
     assert.match(entry, /registerCommand\(`\$\{SECTION\}\.restart`/);
     assert.match(entry, /registerCommand\(`\$\{SECTION\}\.showLogs`/);
+    assert.match(entry, /registerCommand\(`\$\{SECTION\}\.showRulePage`/);
+  });
+
+  it('links rule codes to the rule pages of this very version by default', () => {
+    const docsUrl = properties[`${SECTION}.docsUrl`].default as string;
+    assert.equal(docsUrl, DEFAULT_SETTINGS.docsUrl);
+    assert.ok(docsUrl.includes(`/v${manifest.version}/`), docsUrl);
+    // The rule pages' folder in this repository, at that tag.
+    const folder = docsUrl.split(`/v${manifest.version}/`)[1];
+    assert.ok(fs.existsSync(path.join(REPO, folder, 'SPG101.md')), folder);
+  });
+
+  it('registers the fix-all kind the server offers, for editor.codeActionsOnSave', () => {
+    const kinds = manifest.contributes.codeActions.flatMap((entry: { languages: string[]; actions: { kind: string }[] }) =>
+      entry.languages.includes('python') ? entry.actions.map((action) => action.kind) : [],
+    );
+    assert.deepEqual(kinds, ['source.fixAll.spawnguard']);
+    // The same kind as the server's (server/spawnguard/server/code_actions.py).
+    const server = fs.readFileSync(path.join(REPO, 'server', 'spawnguard', 'server', 'code_actions.py'), 'utf8');
+    assert.match(server, /^FIX_ALL_KIND = "source\.fixAll\.spawnguard"$/m);
+  });
+
+  it('activates for the URI handler that opens shipped rule pages', () => {
+    assert.ok(manifest.activationEvents.includes('onUri'));
+    assert.equal(`${manifest.publisher}.${manifest.name}`, EXTENSION_ID);
   });
 });

@@ -84,6 +84,7 @@ describe('serverSettings', () => {
     exclude: ['generated/'],
     lintOnChange: false,
     configurationPreference: 'filesystemFirst' as const,
+    docsUrl: 'https://docs.example.org/rules',
   };
   const settings = { ...DEFAULT_SETTINGS, ...analysis, interpreter: '~/py', logLevel: 'debug' as const };
 

@@ -288,9 +288,13 @@ def _selectors(values: list[str] | None, flag: str) -> tuple[str, ...] | None:
 
 def run_rule(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.code is None:
-        for code in sorted(RULES_BY_CODE):
-            rule = RULES_BY_CODE[code]
-            stdout.write(f"{rule.code}  {rule.name:<28} {rule.default_severity.label:<12}"
+        rules = [RULES_BY_CODE[code] for code in sorted(RULES_BY_CODE)]
+        # Columns as wide as their longest entry, two spaces apart.
+        name_width = max(len(rule.name) for rule in rules)
+        severity_width = max(len(rule.default_severity.label) for rule in rules)
+        for rule in rules:
+            stdout.write(f"{rule.code}  {rule.name:<{name_width}}  "
+                         f"{rule.default_severity.label:<{severity_width}}  "
                          f"{' '.join(rule.summary.split())}\n")
         return EXIT_OK
     rule = rule_by_code(args.code) or next(
@@ -391,6 +395,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the language server (stdio)",
         description="Run the language server; further arguments go to the server.",
     )
+    # Unknown arguments are found only after parsing (`serve` passes them on): each command
+    # keeps its own parser to report them with its own usage line.
+    for command_parser in commands.choices.values():
+        command_parser.set_defaults(command_parser=command_parser)
     return parser
 
 
@@ -410,7 +418,9 @@ def main(
     try:
         args, extra = parser.parse_known_args(argv)
         if extra and args.command != "serve":
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+            getattr(args, "command_parser", parser).error(
+                f"unrecognized arguments: {' '.join(extra)}"
+            )
     except SystemExit as exit_:  # argparse: --help, --version, usage errors (2)
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
     try:

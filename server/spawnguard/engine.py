@@ -6,7 +6,6 @@ fix they apply goes through `fix_text` / `apply_edits`.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -14,7 +13,6 @@ from spawnguard.analysis.chunks import ChunkCache
 from spawnguard.analysis.collector import collector_paused
 from spawnguard.analysis.findings import Finding, Fix, LazyFixes, Position, Range
 from spawnguard.analysis.model import ModuleModel
-from spawnguard.analysis.nesting import StatementTooDeep
 from spawnguard.analysis.parse import parse_source
 from spawnguard.analysis.project import Project
 from spawnguard.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
@@ -85,19 +83,12 @@ def _analyze(text: str, path: str | None, settings: AnalysisSettings, project: P
     suppressions = Suppressions.scan(source)
     if suppressions.whole_file:
         return []
-    # With rules to run, the nesting check is left to the scope walk (see `parse_source`).
-    parsed = parse_source(source, parse_cache, check_nesting=not rules)
+    parsed = parse_source(source, parse_cache)
     found: list[Finding] = []
     if rules:
-        def build(tree: ast.Module) -> ModuleModel:
-            return ModuleModel.build(source, tree, settings=settings, path=path, project=project,
-                                     scope_cache=parse_cache.scopes if parse_cache else None)
-
-        try:
-            model = build(parsed.tree)
-        except StatementTooDeep:
-            parsed = parse_source(source, parse_cache)  # checked: the deep statement is SPG000
-            model = build(parsed.tree)
+        model = ModuleModel.build(source, parsed.tree, settings=settings, path=path,
+                                  project=project,
+                                  scope_cache=parse_cache.scopes if parse_cache else None)
         found = [f for rule in rules for f in rule.check(model)]
     if parsed.adopt:  # a first version, parsed whole and analysable: chunks for the next
         assert parse_cache is not None

@@ -40,10 +40,12 @@ ISSUE_4_NAMES = sorted(
         "configurationPreference",
     ]
 )
+# Added for issue 14: where rule codes link to.
+ISSUE_14_NAMES = ["docsUrl"]
 
 
-def test_declares_the_settings_issue_4_names() -> None:
-    assert SERVER_KEYS == ISSUE_4_NAMES
+def test_declares_the_settings_issue_4_and_14_names() -> None:
+    assert sorted(ISSUE_4_NAMES + ISSUE_14_NAMES) == SERVER_KEYS
     assert all(key.startswith(PREFIX) for key in PROPERTIES)
 
 
@@ -99,6 +101,7 @@ EXAMPLES: dict[str, Any] = {
     "exclude": ["generated/", "*.pb2.py"],
     "lintOnChange": False,
     "configurationPreference": "editorOnly",
+    "docsUrl": "",
 }
 
 
@@ -111,3 +114,10 @@ def test_server_accepts_a_typical_value(key: str) -> None:
     result = parsed({key: EXAMPLES[key]})
     assert result.problems == ()
     assert result.unknown_keys == ()
+
+
+def test_docs_url_default_is_the_servers_and_bad_urls_are_reported() -> None:
+    assert PROPERTIES[PREFIX + "docsUrl"]["default"] == server_settings.DEFAULT_DOCS_URL
+    assert parsed({"docsUrl": "https://docs.example.org/rules"}).problems == ()
+    [problem] = parsed({"docsUrl": "javascript:alert(1)"}).problems
+    assert "docsUrl" in problem

@@ -7,7 +7,14 @@ from lsprotocol import types
 from spawnguard import engine
 from spawnguard.fixes.apply import apply_edits
 
-from .helpers import ENCODING_OF_CLIENT, RecordingClient, apply_lsp_edits, lsp_range, open_and_wait
+from .helpers import (
+    ENCODING_OF_CLIENT,
+    RecordingClient,
+    apply_lsp_edits,
+    lsp_range,
+    open_and_wait,
+    start,
+)
 from .test_diagnostics import WORKER_SCRIPT, by_code
 
 # The worker script with non-ASCII text before the fixed code and CRLF line ends: the edits
@@ -103,7 +110,8 @@ async def test_actions_follow_the_requested_range_and_kinds(client, tmp_path):
     # A cursor inside `p.start()`: only SPG101's fixes.
     cursor = types.Range(types.Position(3, 3), types.Position(3, 3))
     actions = await request_actions(client, uri, cursor, [], only=["quickfix"])
-    assert actions and {a.diagnostics[0].code for a in actions} == {"SPG101"}
+    fixes = [a for a in actions if a.title != "Fix all spawnguard problems"]
+    assert fixes and {a.diagnostics[0].code for a in fixes} == {"SPG101"}
     # Asking for source actions only gives no quick fixes.
     actions = await request_actions(client, uri, cursor, [], only=["source"])
     assert [a.kind for a in actions] == ["source.fixAll.spawnguard"]
@@ -122,3 +130,62 @@ async def test_versioned_edits_where_the_client_supports_them(client, tmp_path):
     else:  # Neovim's profile does not take documentChanges
         assert action.edit.document_changes is None
         assert list(action.edit.changes) == [published.uri]
+
+
+ONE_FIXABLE_SCRIPT = (
+    "from multiprocessing import Pool\n"
+    "\n"
+    "with Pool(2) as pool:\n"
+    "    pool.map(abs, [-1, -2])\n"
+)
+
+
+async def test_fix_all_is_a_quick_fix_when_more_than_one_finding_is_fixable(client, tmp_path):
+    """Ctrl+. lists "Fix all" last, with the same edit as the source action, on a file with
+    two fixable findings; not on a file with one (the finding's own fix is the same)."""
+    encoding = ENCODING_OF_CLIENT[client.client_name]
+    path = tmp_path / "job.py"
+    assert sum(f.preferred_fix is not None for f in engine.analyze(EMOJI_SCRIPT)) > 1
+    published = await open_and_wait(client, path, EMOJI_SCRIPT)
+    diagnostic = by_code(published)["SPG101"]
+    actions = await request_actions(
+        client, published.uri, diagnostic.range, [diagnostic], only=["quickfix"]
+    )
+    quick_fix_all = actions[-1]
+    assert quick_fix_all.title == "Fix all spawnguard problems"
+    assert quick_fix_all.kind == types.CodeActionKind.QuickFix
+    assert not quick_fix_all.is_preferred  # the finding's own fix stays the preferred one
+    applied = apply_lsp_edits(EMOJI_SCRIPT, edits_of(quick_fix_all, published.uri), encoding)
+    assert applied == engine.fix_text(EMOJI_SCRIPT, path=str(path)).text
+    # On a line without a finding there is nothing to fix, so no "Fix all" either.
+    blank = types.Range(types.Position(1, 0), types.Position(1, 0))
+    assert await request_actions(client, published.uri, blank, [], only=["quickfix"]) == []
+
+    one = tmp_path / "one.py"
+    assert sum(f.preferred_fix is not None for f in engine.analyze(ONE_FIXABLE_SCRIPT)) == 1
+    published = await open_and_wait(client, one, ONE_FIXABLE_SCRIPT)
+    diagnostic = by_code(published)["SPG101"]
+    actions = await request_actions(
+        client, published.uri, diagnostic.range, [diagnostic], only=["quickfix"]
+    )
+    assert actions and all(a.title != "Fix all spawnguard problems" for a in actions)
+
+
+async def test_fix_all_for_code_actions_on_save(bare_client, tmp_path):
+    """`editor.codeActionsOnSave` asks for `source.fixAll.spawnguard` (or `source.fixAll`)
+    over the whole file, without diagnostics: the server answers with the one fix-all action,
+    and the server's capabilities name that kind (clients only ask servers that do)."""
+    client = bare_client
+    result = await start(client, "visual-studio-code", tmp_path)
+    provider = result.capabilities.code_action_provider
+    assert isinstance(provider, types.CodeActionOptions)
+    assert "source.fixAll.spawnguard" in (provider.code_action_kinds or [])
+    encoding = "utf-16"
+    path = tmp_path / "job.py"
+    published = await open_and_wait(client, path, ONE_FIXABLE_SCRIPT)
+    whole = lsp_range(ONE_FIXABLE_SCRIPT, 1, 0, 5, 0, encoding)
+    for only in (["source.fixAll.spawnguard"], ["source.fixAll"]):
+        [action] = await request_actions(client, published.uri, whole, [], only=only)
+        assert action.kind == "source.fixAll.spawnguard"
+        applied = apply_lsp_edits(ONE_FIXABLE_SCRIPT, edits_of(action, published.uri), encoding)
+        assert 'if __name__ == "__main__":\n    with Pool(2) as pool:' in applied

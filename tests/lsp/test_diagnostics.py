@@ -9,7 +9,8 @@ import pytest
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from spawnguard import engine
+from spawnguard import __version__, engine
+from spawnguard.server.settings import DEFAULT_DOCS_URL
 
 from .helpers import (
     ENCODING_OF_CLIENT,
@@ -39,6 +40,7 @@ MENTIONS_WORKERS = (
     'from multiprocessing import Pool\nif __name__ == "__main__":\n    Pool(2).close()\n'
 )
 PREAMBLE_LINES = MENTIONS_WORKERS.count("\n")
+REPO = Path(__file__).resolve().parents[2]
 
 
 def core_range(text: str, code: str, encoding: str) -> types.Range:
@@ -99,12 +101,15 @@ async def test_rule_diagnostics_carry_code_link_related_and_ranges(client, tmp_p
     for diagnostic in published.diagnostics:
         assert diagnostic.source == "spawnguard"
         assert diagnostic.code_description is not None
-        page = Path(to_fs_path(diagnostic.code_description.href))
-        assert page.is_file(), page
-        assert page.read_text(encoding="utf-8").startswith(f"# {diagnostic.code} ")
-    # The server reports exactly what the core finds (same ranges, same messages).
+        # By default the code links to this version's rendered page in the repository.
+        href = diagnostic.code_description.href
+        assert href == f"{DEFAULT_DOCS_URL}/{diagnostic.code}.md"
+        assert f"/blob/v{__version__}/" in href
+        in_repo = REPO / href.split(f"/blob/v{__version__}/", 1)[1]
+        assert in_repo.read_text(encoding="utf-8").startswith(f"# {diagnostic.code} ")
+    # The server reports exactly what the core finds (same ranges, same messages as text).
     core = engine.analyze(WORKER_SCRIPT, path=str(tmp_path / "job.py"))
-    assert sorted((f.code, f.message) for f in core) == sorted(
+    assert sorted((f.code, f.plain_message) for f in core) == sorted(
         (str(d.code), d.message) for d in published.diagnostics
     )
     for finding in core:
@@ -112,10 +117,66 @@ async def test_rule_diagnostics_carry_code_link_related_and_ranges(client, tmp_p
         if finding.related:
             assert diagnostic.related_information is not None
             assert [r.message for r in diagnostic.related_information] == [
-                r.message for r in finding.related
+                r.plain_message for r in finding.related
             ]
             assert all(r.location.uri == published.uri for r in diagnostic.related_information)
 
+
+# A function defined inside the guard and sent to a Pool: SPG202's message and its related
+# location's name code (`work`, `if __name__ == "__main__":`) in Markdown.
+DEFINED_IN_GUARD = (
+    "import multiprocessing as mp\n"
+    "\n"
+    'if __name__ == "__main__":\n'
+    "    def work(x):\n"
+    "        return x\n"
+    "\n"
+    "    with mp.Pool(2) as pool:\n"
+    "        print(pool.map(work, [1, 2]))\n"
+)
+
+
+async def test_diagnostic_messages_are_plain_text(client, tmp_path):
+    """Editors show `message` verbatim: the core's Markdown code spans lose their backticks
+    there (the hover keeps them)."""
+    path = tmp_path / "guarded.py"
+    [finding] = engine.analyze(DEFINED_IN_GUARD, path=str(path))
+    assert "`work`" in finding.message and "`work`" in finding.related[0].message
+    published = await open_and_wait(client, path, DEFINED_IN_GUARD)
+    [diagnostic] = published.diagnostics
+    assert diagnostic.code == "SPG202"
+    assert "`" not in diagnostic.message
+    assert diagnostic.message.startswith("The function work is sent to worker processes")
+    assert 'defined inside if __name__ == "__main__":, which' in diagnostic.message
+    assert diagnostic.related_information is not None
+    assert [r.message for r in diagnostic.related_information] == [
+        "work is defined inside the main guard"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("docs_url", "expected"),
+    [
+        pytest.param("", None, id="shipped-pages"),
+        pytest.param("https://example.org/v9/rules/", "https://example.org/v9/rules", id="url"),
+    ],
+)
+async def test_docs_url_setting_moves_the_code_links(bare_client, tmp_path, docs_url, expected):
+    """`docsUrl` is where codes link to; "" is the page shipped in the package (`file:`)."""
+    await start(bare_client, "visual-studio-code", tmp_path,
+                initialization_options={"docsUrl": docs_url})
+    published = await open_and_wait(bare_client, tmp_path / "job.py", WORKER_SCRIPT)
+    assert {"SPG101", "SPG201"} <= set(by_code(published))
+    for diagnostic in published.diagnostics:
+        assert diagnostic.code_description is not None
+        href = diagnostic.code_description.href
+        if expected is not None:
+            assert href == f"{expected}/{diagnostic.code}.md"
+            continue
+        assert href.startswith("file:")
+        page = Path(to_fs_path(href))
+        assert page.read_text(encoding="utf-8").startswith(f"# {diagnostic.code} ")
+    assert not bare_client.messages
 
 # Lines where code points, UTF-16 units and UTF-8 bytes all differ before the reported column.
 NON_ASCII_LINES = [

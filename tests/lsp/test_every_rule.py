@@ -45,7 +45,7 @@ async def test_rule_diagnostics_equal_the_core(client, tmp_path, script: Path):
                 where.end.line, where.end.character)
 
     expected = sorted(
-        key(f.code, f.message, SEVERITIES[f.severity],
+        key(f.code, f.plain_message, SEVERITIES[f.severity],
             lsp_range(text, f.range.start.line, f.range.start.character, f.range.end.line,
                       f.range.end.character, encoding))
         for f in engine.analyze(text, path=str(path))

@@ -11,6 +11,8 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from spawnguard.rules import rule_by_code
+from spawnguard.server.hover import SEPARATOR, SYMBOL_DOC_LIMIT
+from spawnguard.server.settings import DEFAULT_DOCS_URL
 
 from .helpers import RecordingClient, open_and_wait, start
 from .test_diagnostics import WORKER_SCRIPT
@@ -35,18 +37,35 @@ async def hover(client: RecordingClient, uri: str, line: int, character: int) ->
     return result.contents.value
 
 
-async def test_hover_on_a_diagnostic_explains_the_rule(client, tmp_path):
+async def test_hover_on_a_diagnostic_is_short(client, tmp_path):
+    """What happens in the worker, the fix and the rule page's link: one line each, no
+    repeat of the diagnostic's message (the editor shows it) and not the whole page."""
     published = await open_and_wait(client, tmp_path / "job.py", WORKER_SCRIPT)
+    [diagnostic] = [d for d in published.diagnostics if d.code == "SPG101"]
     text = await hover(client, published.uri, 3, 4)  # inside `p.start()`
     assert text is not None
     rule = rule_by_code("SPG101")
     assert rule is not None
-    assert f"**SPG101** `{rule.name}`" in text
-    # The explanation is the rule's own text (the docs page says the same).
-    assert rule.explanation.strip().splitlines()[0] in text
-    assert "bootstrapping phase" in text  # the runtime error the user would see
-    link = text.split("[SPG101 documentation](", 1)[1].split(")", 1)[0]
-    assert link.startswith("file:") and Path(to_fs_path(link)).is_file()
+    section = text.split(SEPARATOR)[0]  # (jedi's `start()` follows)
+    assert section.split("  \n") == [
+        f"**SPG101** `{rule.name}`",
+        f"In the worker: {rule.worker_effect}",
+        f"Fix: {rule.fix_summary}",
+        f"[SPG101 rule page]({DEFAULT_DOCS_URL}/SPG101.md)",
+    ]
+    assert "bootstrapping phase" in rule.worker_effect  # the error the user would see
+    assert diagnostic.message not in text
+    assert rule.explanation.split("\n\n")[1] not in text  # the page's body stays behind the link
+
+
+async def test_hover_links_to_the_shipped_page_without_a_docs_url(bare_client, tmp_path):
+    await start(bare_client, "visual-studio-code", tmp_path, initialization_options={"docsUrl": ""})
+    published = await open_and_wait(bare_client, tmp_path / "job.py", WORKER_SCRIPT)
+    text = await hover(bare_client, published.uri, 3, 4)
+    assert text is not None
+    link = text.split("[SPG101 rule page](", 1)[1].split(")", 1)[0]
+    assert link.startswith("file:")
+    assert Path(to_fs_path(link)).read_text(encoding="utf-8").startswith("# SPG101 ")
 
 
 async def test_hover_on_a_symbol_shows_its_signature(client, tmp_path):
@@ -55,6 +74,12 @@ async def test_hover_on_a_symbol_shows_its_signature(client, tmp_path):
     assert text is not None
     assert "```python\nProcess(" in text
     assert "target" in text
+    # Short: one signature, then at most the docstring's first sentence.
+    symbol = text.split(SEPARATOR)[-1]  # (after SPG501's section: line 2 is module-level work)
+    signature, _, doc = symbol.removeprefix("```python\n").partition("\n```")
+    assert signature.startswith("Process(") and "\n" not in signature, symbol
+    doc = doc.strip()
+    assert "\n" not in doc and len(doc) <= SYMBOL_DOC_LIMIT
     assert "**SPG101**" not in text  # not on the start's diagnostic
 
 

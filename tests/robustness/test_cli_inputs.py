@@ -84,12 +84,12 @@ def test_nul_byte_is_a_syntax_error_not_a_crash(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("content", "message"), [
     (b"not json", "not JSON"),
-    (b'{"cells": 5}', "no `cells` list"),
+    (b'{"cells": 5}', "no cells list"),
     (b'{"cells": [{"cell_type": "code", "source": "x = \xe9"}]}', "not UTF-8"),
-    (b'[1, 2]', "no `cells` list"),
+    (b'[1, 2]', "no cells list"),
     (b'{"cells": [' + b'[' * 100_000 + b']' * 100_000 + b']}', "nested too deeply"),
-    (b'{"cells": [{"cell_type": "code", "source": [1, 2]}]}', "source` of code cell 1"),
-    (b'{"cells": [{"cell_type": ["code"], "source": ""}]}', "`cell_type` of entry 1"),
+    (b'{"cells": [{"cell_type": "code", "source": [1, 2]}]}', "source of code cell 1"),
+    (b'{"cells": [{"cell_type": ["code"], "source": ""}]}', "cell_type of entry 1"),
 ], ids=["not-json", "cells-not-list", "not-utf8", "top-level-list", "deep-json",
         "source-not-text", "cell-type-not-text"])
 def test_broken_notebook_is_reported_and_left_alone(tmp_path: Path, content: bytes,

@@ -45,9 +45,13 @@ class Outcome(str, enum.Enum):
 
 # Checked in this order: a bootstrap failure is the root cause even when a pickling error or
 # a BrokenProcessPool follows it.
-_BOOTSTRAP_TEXT = (
+_BOOTSTRAP_TEXTS = (
     "An attempt has been made to start a new process before the current process has finished "
-    "its bootstrapping phase"
+    "its bootstrapping phase",
+    # Lightning's own check (strategy="ddp_spawn") for the same thing: a spawned process that
+    # re-ran the unguarded script reached the launch again.
+    "Launching multiple processes with the 'spawn' start method requires that your script "
+    "guards the main function with an `if __name__ == \"__main__\"` clause",
 )
 _CONTEXT_ALREADY_SET_TEXT = "context has already been set"
 _PICKLING_PATTERN = re.compile(
@@ -58,7 +62,7 @@ _PICKLING_PATTERN = re.compile(
 def fatal_outcome_in(stderr: str) -> Outcome | None:
     """The failure that stderr (of the script or any of its children) reports, if any."""
     flat = " ".join(stderr.split())
-    if _BOOTSTRAP_TEXT in flat:
+    if any(text in flat for text in _BOOTSTRAP_TEXTS):
         return Outcome.BOOTSTRAP
     if _CONTEXT_ALREADY_SET_TEXT in flat:
         return Outcome.CONTEXT_ALREADY_SET
@@ -120,6 +124,10 @@ def forced_environment(start_method: str, base: Mapping[str, str] | None = None)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     # torch's intra-op threads only compete for the two cores the tests have.
     env.setdefault("OMP_NUM_THREADS", "1")
+    # The framework scripts build their data and models in place: nothing is downloaded.
+    for offline in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        env.setdefault(offline, "1")
+    env.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     return env
 
 

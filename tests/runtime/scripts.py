@@ -14,7 +14,11 @@ demonstrates. Keys:
 - `fix:` codes whose preferred fix the analyser is expected to offer, or `none` (default).
 - `fixed-stdout:` (repeatable) what the fixed script prints under spawn, for scripts whose
   original does not show it under fork.
-- `requires:` `torch` for scripts that need it.
+- `requires:` the packages a script needs beyond the stdlib, space-separated: `torch`,
+  `lightning`, `datasets`, `transformers`, `accelerate`. A script whose package is not
+  importable is skipped, with the reason.
+- `timeout:` seconds a run may take (default 60): framework scripts whose every worker
+  imports Lightning or transformers need more on a loaded machine.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 from .harness import START_METHODS, Outcome, RunOutcome, run_script
 
 SCRIPTS_DIR = Path(__file__).resolve().parent.parent / "runtime_scripts"
@@ -37,7 +43,15 @@ PARALLEL_RUNS = 2
 TIMEOUT = 60.0
 
 _HEADER_LINE = re.compile(r"#\s*(?P<key>[a-z][a-z0-9.-]*):(?:\s(?P<value>.*))?$")
-_SINGLE_KEYS = {"expect", "fix", "requires", *START_METHODS}
+_SINGLE_KEYS = {"expect", "fix", "requires", "timeout", *START_METHODS}
+# What `requires:` accepts, with how CI installs it (scripts/test.sh).
+KNOWN_REQUIREMENTS = {
+    "torch": "torch==2.13.0 CPU",
+    "lightning": "lightning==2.6.6",
+    "datasets": "datasets==5.2.0",
+    "transformers": "transformers==5.25.0",
+    "accelerate": "accelerate==1.16.0",
+}
 _REPEATED_KEYS = {"stdout", "fixed-stdout", *(f"stdout-{m}" for m in START_METHODS)}
 _CODE = re.compile(r"SPG\d{3}")
 _SINCE_VERSION_KEY = re.compile(r"stdout-from-(?P<major>\d+)\.(?P<minor>\d+)")
@@ -56,7 +70,12 @@ class ScriptSpec:
     stdout: dict[str, tuple[str, ...]]
     fix_codes: frozenset[str]
     fixed_stdout: tuple[str, ...] | None
-    requires_torch: bool
+    requires: frozenset[str]
+    timeout: float = 60.0
+
+    @property
+    def requires_torch(self) -> bool:
+        return "torch" in self.requires
 
     @property
     def name(self) -> str:
@@ -108,8 +127,27 @@ def parse_header(path: Path) -> ScriptSpec:
         stdout=stdout,
         fix_codes=_codes(path, single.get("fix", "none")),
         fixed_stdout=tuple(fixed) if fixed is not None else None,
-        requires_torch=single.get("requires", "") == "torch",
+        requires=_requirements(path, single.get("requires", "")),
+        timeout=_timeout(path, single.get("timeout")),
     )
+
+
+def _requirements(path: Path, value: str) -> frozenset[str]:
+    names = frozenset(value.split())
+    unknown = sorted(names - set(KNOWN_REQUIREMENTS))
+    if unknown:
+        raise HeaderError(f"{path.name}: unknown `requires:` {unknown} "
+                          f"(accepted: {', '.join(KNOWN_REQUIREMENTS)})")
+    return names
+
+
+def _timeout(path: Path, value: str | None) -> float:
+    if value is None:
+        return TIMEOUT
+    try:
+        return float(value)
+    except ValueError:
+        raise HeaderError(f"{path.name}: `timeout:` is not a number of seconds") from None
 
 
 def _outcome(path: Path, value: str) -> Outcome:
@@ -138,11 +176,22 @@ def all_specs() -> tuple[ScriptSpec, ...]:
 
 
 @cache
+def available(package: str) -> bool:
+    return importlib.util.find_spec(package) is not None
+
+
 def torch_available() -> bool:
-    return importlib.util.find_spec("torch") is not None
+    return available("torch")
 
 
 TORCH_MISSING_REASON = "torch is not installed (the CI installs torch==2.13.0 CPU)"
+
+
+def missing_reason(spec: ScriptSpec) -> str:
+    """Why a script cannot run here (which of its packages is not importable)."""
+    missing = sorted(p for p in spec.requires if not available(p))
+    return "; ".join(f"{p} is not installed (the CI installs {KNOWN_REQUIREMENTS[p]})"
+                     for p in missing)
 
 
 # Measurements are shared by both runtime test files: the fix tests compare against the
@@ -159,7 +208,7 @@ def measure(path: Path, start_method: str) -> RunOutcome:
         lock = _path_locks.setdefault(key, threading.Lock())
     with lock:
         if key not in _measured:
-            _measured[key] = run_script(path, start_method, timeout=TIMEOUT)
+            _measured[key] = run_script(path, start_method, timeout=_declared_timeout(path))
         return _measured[key]
 
 
@@ -170,5 +219,29 @@ def measure_all(runs: Iterable[tuple[Path, str]]) -> None:
             pass
 
 
+def _declared_timeout(path: Path) -> float:
+    """The `timeout:` of a script's header (a fixed copy keeps the header), else 60 s."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        match = _HEADER_LINE.match(line)
+        if match and match["key"] == "timeout":
+            return _timeout(path, (match["value"] or "").strip())
+    return TIMEOUT
+
+
+def measured_up_front(spec: ScriptSpec) -> bool:
+    """Whether the test session measures the script in its batch before the tests run. The
+    slow framework scripts (those with a `timeout:`) are measured in their own tests instead,
+    each under a pytest timeout fitted to it (`timeout_mark`): one batch holding them would
+    outlast the timeout of the test that waits for it."""
+    return spec.timeout <= TIMEOUT
+
+
+def timeout_mark(spec: ScriptSpec, runs: int) -> pytest.MarkDecorator:
+    """A pytest timeout for a test that runs the script `runs` times."""
+    return pytest.mark.timeout(runs * spec.timeout + 60)
+
+
 def runnable(spec: ScriptSpec) -> bool:
-    return torch_available() or not spec.requires_torch
+    return all(available(p) for p in spec.requires)

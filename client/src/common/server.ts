@@ -13,6 +13,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import { serverCommand } from './launch';
+import { handlerLink, rewriteShippedLinks, shippedPageCode } from './ruleDocs';
 import { errorMessage } from './log';
 import { Interpreter, candidates, describeRejections, expandPath, findInterpreter, probePython } from './python';
 import { activeEnvironment } from './pythonExtension';
@@ -22,6 +23,26 @@ import { SECTION, Settings, readSettings, serverSettings } from './settings';
 import { ServerStatus } from './status';
 
 const OPEN_SETTING = 'Open Setting';
+
+function withRenderedPageLink(diagnostic: vscode.Diagnostic): vscode.Diagnostic {
+  const code = diagnostic.code;
+  if (typeof code !== 'object' || code === null) return diagnostic;
+  const shipped = shippedPageCode(code.target.toString(true));
+  if (shipped !== undefined) {
+    diagnostic.code = { value: code.value, target: vscode.Uri.parse(handlerLink(vscode.env.uriScheme, shipped)) };
+  }
+  return diagnostic;
+}
+
+function withRenderedPageLinks(
+  content: vscode.MarkdownString | vscode.MarkedString,
+): vscode.MarkdownString | vscode.MarkedString {
+  if (!(content instanceof vscode.MarkdownString)) return content;
+  const rewritten = new vscode.MarkdownString(rewriteShippedLinks(content.value, vscode.env.uriScheme));
+  rewritten.isTrusted = content.isTrusted;
+  rewritten.supportHtml = content.supportHtml;
+  return rewritten;
+}
 const SHOW_LOGS = 'Show Logs';
 
 export class ServerManager implements vscode.Disposable {
@@ -119,6 +140,12 @@ export class ServerManager implements vscode.Disposable {
       },
       initializationOptions: { settings: this.serverSettingsFor(folder?.uri) },
       middleware: {
+        // Links to the server's shipped rule pages open rendered (see ruleDocs.ts).
+        handleDiagnostics: (uri, diagnostics, next) => next(uri, diagnostics.map(withRenderedPageLink)),
+        provideHover: async (document, position, token, next) => {
+          const hover = await next(document, position, token);
+          return hover ? new vscode.Hover(hover.contents.map(withRenderedPageLinks), hover.range) : hover;
+        },
         workspace: {
           // Answer for our section ourselves, so trust and the found interpreter apply.
           configuration: async (params: ConfigurationParams, token, next) => {

@@ -18,6 +18,7 @@ export const SERVER_SETTINGS = [
   'lintOnChange',
   'interpreter',
   'configurationPreference',
+  'docsUrl',
 ] as const;
 
 // Changing these changes the server's command line, so the server restarts.
@@ -25,6 +26,9 @@ export const RESTART_SETTINGS: readonly string[] = ['interpreter', 'logLevel'];
 
 export type LogLevel = 'error' | 'warning' | 'info' | 'debug';
 export type ConfigurationPreference = 'editorFirst' | 'filesystemFirst' | 'editorOnly';
+
+// This version's rule pages, rendered by GitHub (the server has the same default).
+export const DEFAULT_DOCS_URL = 'https://github.com/spawnguard/spawnguard/blob/v0.1.0/server/spawnguard/docs/rules';
 
 export interface Settings {
   enable: boolean;
@@ -36,6 +40,7 @@ export interface Settings {
   exclude: string[] | null;
   lintOnChange: boolean;
   configurationPreference: ConfigurationPreference;
+  docsUrl: string;
   logLevel: LogLevel;
 }
 
@@ -49,6 +54,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   exclude: null,
   lintOnChange: true,
   configurationPreference: 'editorFirst',
+  docsUrl: DEFAULT_DOCS_URL,
   logLevel: 'warning',
 };
 
@@ -96,6 +102,7 @@ export function readSettings(reader: SettingsReader, trusted: boolean): Settings
     exclude: value('exclude', isStringListOrNull),
     lintOnChange: value('lintOnChange', isBoolean),
     configurationPreference: value('configurationPreference', isString),
+    docsUrl: value('docsUrl', isString),
     logLevel: value('logLevel', (v) => ['error', 'warning', 'info', 'debug'].includes(v as string)),
   };
 }
@@ -116,6 +123,7 @@ export function serverSettings(settings: Settings, interpreter: string | undefin
     lintOnChange: settings.lintOnChange,
     interpreter: interpreter ?? (settings.interpreter.trim() || null),
     configurationPreference: settings.configurationPreference,
+    docsUrl: settings.docsUrl.trim(),
   };
 }
 

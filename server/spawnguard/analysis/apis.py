@@ -11,6 +11,8 @@ import functools
 import re
 from collections.abc import Iterator
 
+from spawnguard.analysis import framework_apis
+
 DATALOADER = "torch.utils.data.DataLoader"
 PROCESS = "multiprocessing.Process"
 POOL = "multiprocessing.Pool"
@@ -27,7 +29,7 @@ TORCH_START_PROCESSES = "torch.multiprocessing.start_processes"
 JOBLIB_PARALLEL = "joblib.Parallel"
 JOBLIB_DELAYED = "joblib.delayed"
 FUNCTOOLS_PARTIAL = "functools.partial"
-LIGHTNING_TRAINER = "lightning.Trainer"
+LIGHTNING_TRAINER = framework_apis.LIGHTNING_TRAINER
 TQDM = "tqdm.tqdm"
 ARGUMENT_PARSER = "argparse.ArgumentParser"
 # Datasets that wrap others (sent to workers with them); random_split makes Subsets.
@@ -49,9 +51,6 @@ _EXACT_ALIASES = {
     "concurrent.futures.process.ProcessPoolExecutor": PROCESS_POOL_EXECUTOR,
     "torch.multiprocessing.spawn.spawn": TORCH_SPAWN,
     "torch.multiprocessing.spawn.start_processes": TORCH_START_PROCESSES,
-    "lightning.pytorch.Trainer": LIGHTNING_TRAINER,
-    "pytorch_lightning.Trainer": LIGHTNING_TRAINER,
-    "lightning.pytorch.trainer.Trainer": LIGHTNING_TRAINER,
     "tqdm.auto.tqdm": TQDM,
     "tqdm.notebook.tqdm": TQDM,
     "tqdm.std.tqdm": TQDM,
@@ -61,6 +60,7 @@ _EXACT_ALIASES = {
     "torch.utils.data.dataset.Subset": SUBSET,
     "torch.utils.data.dataset.random_split": RANDOM_SPLIT,
     "torch.utils.data.dataset.ConcatDataset": CONCAT_DATASET,
+    **framework_apis.FRAMEWORK_ALIASES,
 }
 
 # torch.multiprocessing re-exports multiprocessing; only spawn/start_processes are its own.
@@ -148,10 +148,11 @@ WORKER_APIS = frozenset({
 # `multiprocessing.context.SpawnProcess` is one of the spellings).
 WORKER_API_WORDS = frozenset(
     {q.rsplit(".", 1)[-1] for q in WORKER_APIS}
-    | {alias.rsplit(".", 1)[-1] for alias, api in _EXACT_ALIASES.items() if api in WORKER_APIS})
+    | {alias.rsplit(".", 1)[-1] for alias, api in _EXACT_ALIASES.items() if api in WORKER_APIS}
+    | framework_apis.FRAMEWORK_WORDS)
 # What the text is scanned for: each word above contains one of these (fewer scans).
 _NEEDLES = ("DataLoader", "Process", "Pool", "Manager", "spawn", "start_", "Parallel",
-            "get_context")
+            "get_context", "Trainer", "num_proc", "_launcher")
 
 
 def one_line_break(text: str) -> str:
@@ -331,7 +332,7 @@ def _whole_words(text: str, word: str) -> Iterator[tuple[int, int]]:
 
 # Packages whose import makes worker starts possible (the model skips other files).
 WORKER_PACKAGES = frozenset(
-    {"torch", "multiprocessing", "concurrent", "joblib", "lightning", "pytorch_lightning"})
+    {"torch", "multiprocessing", "concurrent", "joblib"} | framework_apis.FRAMEWORK_PACKAGES)
 DATALOADER_PACKAGES = frozenset({"torch", "lightning", "pytorch_lightning"})
 
 SPAWNING_METHODS = ("spawn", "forkserver")

@@ -13,9 +13,9 @@ broken chunks form one broken span, reported once as SPG000; everything else is 
 the broken spans were not there. (A file that parses as a whole is never chunked wrongly: with
 a cache, broken chunks are checked against a whole parse.)
 
-**Nesting.** A top-level statement nested more than `MAX_NESTING` levels deep is treated like
-one that does not parse (see `nesting`). Chunks are checked when parsed; a whole-file parse can
-leave the check to the scope walk, which raises `StatementTooDeep` for such a statement.
+**Nesting.** The analysis walks trees without recursion: code is analysed at any depth the
+parser builds. What the parser itself refuses (more than 100 levels of indentation, 200 of
+brackets, or a tree too deep for its stack) is a statement that does not parse.
 
 A `ChunkCache` keeps each chunk's parse, keyed by its first line and text, from one version of
 a document to the next: an edit re-parses only the chunks it touched (and, when it adds or
@@ -30,7 +30,6 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
-from spawnguard.analysis.nesting import MAX_NESTING, too_deep
 from spawnguard.analysis.scopes import StatementFacts
 from spawnguard.analysis.source import SourceText
 
@@ -122,14 +121,13 @@ def chunk_starts(lines: tuple[str, ...]) -> list[int]:
 
 
 class NotAnalysable(SyntaxError):
-    """Code that may be valid Python but that the analyser cannot take: nested too deeply for
-    the parser's stack or for the analyser's recursion."""
+    """Code that may be valid Python but that the parser cannot take: nested too deeply for its
+    stack, or too big for memory."""
 
 
-def parse_text(text: str, check_nesting: bool = True) -> ast.Module | SyntaxError:
-    """`ast.parse` that returns its error instead of raising it: also for NUL bytes, input the
-    parser runs out of stack or memory on, and (unless `check_nesting` is off) statements
-    nested too deeply to analyse."""
+def parse_text(text: str) -> ast.Module | SyntaxError:
+    """`ast.parse` that returns its error instead of raising it: also for NUL bytes and input
+    the parser runs out of stack or memory on."""
     try:
         with warnings.catch_warnings():
             # Invalid escape sequences in the user's code are not our business.
@@ -143,11 +141,6 @@ def parse_text(text: str, check_nesting: bool = True) -> ast.Module | SyntaxErro
         return SyntaxError(str(error))
     except (RecursionError, MemoryError):
         return NotAnalysable("nested too deeply for the parser")
-    deep = too_deep(tree) if check_nesting else None
-    if deep is not None:
-        error = NotAnalysable(f"nested more than {MAX_NESTING} levels deep")
-        error.lineno, error.offset = deep.lineno, deep.col_offset + 1
-        return error
     return tree
 
 

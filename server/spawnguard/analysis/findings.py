@@ -7,6 +7,7 @@ Unicode code points, end exclusive. The CLI and the language server convert at t
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -125,6 +126,29 @@ class LazyFixes(Sequence[Fix]):
         return f"LazyFixes({self._force()!r})"
 
 
+# A CommonMark code span: a run of backticks, its text, and a run of the same length.
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+
+
+def plain_text(message: str) -> str:
+    """A message as written (Markdown code spans, for the hover) as plain text.
+
+    Diagnostics, the CLI's text and the SARIF/JSON/GitHub messages are shown verbatim, so
+    `` `name` `` would show its backticks: each code span becomes its bare text. A backtick
+    that opens no span (in quoted source) stays.
+    """
+    if "`" not in message:
+        return message
+    return _CODE_SPAN.sub(lambda span: _span_text(span.group(2)), message)
+
+
+def _span_text(code: str) -> str:
+    # CommonMark strips one space each side, which lets a span start or end with a backtick.
+    if code.startswith(" ") and code.endswith(" ") and code.strip():
+        return code[1:-1]
+    return code
+
+
 @dataclass(frozen=True)
 class Related:
     range: Range
@@ -132,6 +156,10 @@ class Related:
     # None means the analysed file itself.
     path: str | None = None
     cell: int | None = None  # in a notebook: the 1-based code cell
+
+    @property
+    def plain_message(self) -> str:
+        return plain_text(self.message)
 
 
 @dataclass(frozen=True)
@@ -146,6 +174,11 @@ class Finding:
     tags: tuple[str, ...] = ()
     # In a notebook: the 1-based code cell; `range` is then within that cell.
     cell: int | None = None
+
+    @property
+    def plain_message(self) -> str:
+        """`message` without its Markdown: what diagnostics and the CLI show."""
+        return plain_text(self.message)
 
     @property
     def preferred_fix(self) -> Fix | None:

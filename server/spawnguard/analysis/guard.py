@@ -84,30 +84,63 @@ def _uses_identity(test: ast.expr) -> bool:
 
 def evaluate(node: ast.expr, name: str) -> object:
     """The condition's value with `__name__` bound to `name`; UNKNOWN where it depends on more."""
+    # Post-order from a stack, not by recursion: each node's operands are evaluated (all of
+    # them: evaluation has no effects, so a short-circuit changes only what is combined), then
+    # combined from the top of `values`.
+    values: list[object] = []
+    pending: list[tuple[ast.expr, bool]] = [(node, False)]
+    while pending:
+        current, operands_done = pending.pop()
+        operands = _operands(current)
+        if operands and not operands_done:
+            pending.append((current, True))
+            pending.extend((operand, False) for operand in reversed(operands))
+            continue
+        first = len(values) - len(operands)
+        value = _combine(current, values[first:], name)
+        del values[first:]
+        values.append(value)
+    return values[0]
+
+
+def _operands(node: ast.expr) -> list[ast.expr]:
+    """The parts of `node` that `evaluate` needs the values of."""
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return node.elts
+    if isinstance(node, ast.BoolOp):
+        return node.values
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return [node.operand]
+    if isinstance(node, ast.Compare):
+        return [node.left, *node.comparators]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return [node.func.value, *node.args]
+    return []
+
+
+def _combine(node: ast.expr, operands: list[object], name: str) -> object:
+    """The value of `node`, given the values of its `_operands`."""
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Name):
         return name if node.id == "__name__" else UNKNOWN
     if isinstance(node, ast.Tuple | ast.List | ast.Set):
-        items = [evaluate(e, name) for e in node.elts]
-        return UNKNOWN if any(i is UNKNOWN for i in items) else tuple(items)
+        return UNKNOWN if any(i is UNKNOWN for i in operands) else tuple(operands)
     if isinstance(node, ast.BoolOp):
-        return _bool_op(node, name)
+        return _bool_op(node, operands)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        value = evaluate(node.operand, name)
-        return UNKNOWN if value is UNKNOWN else not value
+        return UNKNOWN if operands[0] is UNKNOWN else not operands[0]
     if isinstance(node, ast.Compare):
-        return _compare(node, name)
+        return _compare(node, operands)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        return _string_method(node, name)
+        return _string_method(node, operands[0], operands[1:])
     return UNKNOWN
 
 
-def _bool_op(node: ast.BoolOp, name: str) -> object:
+def _bool_op(node: ast.BoolOp, operands: list[object]) -> object:
     is_and = isinstance(node.op, ast.And)
     saw_unknown = False
-    for operand in node.values:
-        value = evaluate(operand, name)
+    for value in operands:
         if value is UNKNOWN:
             saw_unknown = True
         elif bool(value) != is_and:
@@ -115,10 +148,9 @@ def _bool_op(node: ast.BoolOp, name: str) -> object:
     return UNKNOWN if saw_unknown else is_and
 
 
-def _compare(node: ast.Compare, name: str) -> object:
-    left = evaluate(node.left, name)
-    for op, right_node in zip(node.ops, node.comparators, strict=True):
-        right = evaluate(right_node, name)
+def _compare(node: ast.Compare, operands: list[object]) -> object:
+    left = operands[0]
+    for op, right in zip(node.ops, operands[1:], strict=True):
         if left is UNKNOWN or right is UNKNOWN:
             return UNKNOWN
         try:
@@ -140,11 +172,9 @@ def _compare(node: ast.Compare, name: str) -> object:
     return True
 
 
-def _string_method(node: ast.Call, name: str) -> object:
+def _string_method(node: ast.Call, target: object, args: list[object]) -> object:
     func = node.func
     assert isinstance(func, ast.Attribute)
-    target = evaluate(func.value, name)
-    args = [evaluate(a, name) for a in node.args]
     if not isinstance(target, str) or node.keywords or any(a is UNKNOWN for a in args):
         return UNKNOWN
     if func.attr in {"startswith", "endswith", "strip", "lower", "upper", "lstrip", "rstrip"}:
@@ -266,20 +296,32 @@ def guarded_cases(match: ast.Match) -> list[bool]:
 
 def _pattern_condition(subject: ast.expr, pattern: ast.pattern) -> ast.expr | None:
     """A condition on `subject` equivalent to the pattern matching it; None if unknown."""
-    if isinstance(pattern, ast.MatchValue):
-        return ast.Compare(subject, [ast.Eq()], [pattern.value])
-    if isinstance(pattern, ast.MatchSingleton):
-        return ast.Compare(subject, [ast.Eq()], [ast.Constant(pattern.value)])
-    if isinstance(pattern, ast.MatchAs):
-        if pattern.pattern is None:
-            return ast.Constant(True)  # `case _:` or a capture: matches anything
-        return _pattern_condition(subject, pattern.pattern)
-    if isinstance(pattern, ast.MatchOr):
-        options = [_pattern_condition(subject, p) for p in pattern.patterns]
-        if any(o is None for o in options):
-            return None
-        return ast.BoolOp(ast.Or(), options)  # type: ignore[arg-type]
-    return None
+    # Built bottom-up from a stack (patterns nest): an alternative's condition is made from
+    # those of its options, the top `len(options)` of `conditions`.
+    conditions: list[ast.expr | None] = []
+    pending: list[tuple[ast.pattern, bool]] = [(pattern, False)]
+    while pending:
+        current, options_done = pending.pop()
+        if isinstance(current, ast.MatchAs) and current.pattern is not None:
+            pending.append((current.pattern, False))  # `case <pattern> as name:`
+        elif isinstance(current, ast.MatchOr) and not options_done:
+            pending.append((current, True))
+            pending.extend((option, False) for option in reversed(current.patterns))
+        elif isinstance(current, ast.MatchOr):
+            first = len(conditions) - len(current.patterns)
+            options = conditions[first:]
+            del conditions[first:]
+            conditions.append(None if any(o is None for o in options)
+                              else ast.BoolOp(ast.Or(), options))  # type: ignore[arg-type]
+        elif isinstance(current, ast.MatchValue):
+            conditions.append(ast.Compare(subject, [ast.Eq()], [current.value]))
+        elif isinstance(current, ast.MatchSingleton):
+            conditions.append(ast.Compare(subject, [ast.Eq()], [ast.Constant(current.value)]))
+        elif isinstance(current, ast.MatchAs):
+            conditions.append(ast.Constant(True))  # `case _:` or a capture: matches anything
+        else:
+            conditions.append(None)
+    return conditions[0]
 
 
 _HEADER_LINES = 20  # a longer `if` condition is assumed suspicious

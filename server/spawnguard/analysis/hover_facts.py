@@ -3,7 +3,9 @@
 - on a `DataLoader(` call: whether and how many workers it starts, under which start method,
   where it is iterated, and what each worker unpickles — with a verdict for each object;
 - on `num_workers=`: the same, in short;
-- on a main guard's `if`: what the block protects from being re-run in spawned workers.
+- on a main guard's `if`: what the block protects from being re-run in spawned workers;
+- on the framework entry points (`trainer.fit`, `Dataset.map(num_proc=…)`,
+  `dataloader_num_workers=`): see `framework_hover`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import ast
 
 from spawnguard.analysis import apis
+from spawnguard.analysis.constants import count_text, possible_values
 from spawnguard.analysis.findings import Position, Range
+from spawnguard.analysis.framework_hover import framework_facts
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.pickling import pickle_problems
 from spawnguard.analysis.workers import (
@@ -31,6 +35,9 @@ def hover_facts(model: ModuleModel, position: Position) -> str | None:
         assert isinstance(call, ast.Call)
         if not _contains(model.range(call), position):
             continue
+        framework = framework_facts(model, located, position, _keyword_range)
+        if framework is not None:
+            return framework
         keyword = next((k for k in call.keywords if k.arg == "num_workers"
                         and _contains(_keyword_range(model, k), position)), None)
         value = model.infer(call, located.scope)
@@ -67,8 +74,8 @@ def _worker_sentence(model: ModuleModel, value) -> str:
                 f"(`num_workers={text or 0}`), so nothing is pickled.")
     if count == "certain":
         assert expr is not None and value.scope is not None
-        number = model.infer(expr, value.scope).literal
-        how = f" (`num_workers={text}`)" if text != str(number) else ""
+        number = count_text(possible_values(model, expr, value.scope))
+        how = f" (`num_workers={text}`)" if text != number else ""
         return (f"Starts **{number} worker processes**{how} each time it is iterated "
                 "(not when it is created).")
     return (f"May start worker processes when iterated: `num_workers={text or '…'}` is not "

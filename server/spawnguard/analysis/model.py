@@ -429,10 +429,10 @@ class ModuleModel:
                 return api(apis.GET_CONTEXT)
             return UNKNOWN_VALUE
         if base.kind == "namespace" and base.of is not None:
-            return self.argparse_default(base.of, node.attr)
+            return self.argparse_default(base.of, node.attr, depth + 1)
         if base.kind == "instance" and base.of is not None:
             if base.of.kind == "definition" and base.of.definition is not None:
-                method = self.class_member(base.of.definition, node.attr)
+                method = self.class_member(base.of.definition, node.attr, depth + 1)
                 if method is not None and not method.is_class:
                     return Value("bound_method", of=base, attribute=node.attr,
                                  definition=method)
@@ -441,7 +441,7 @@ class ModuleModel:
             if base.of.kind == "api":
                 return Value("bound_method", of=base, attribute=node.attr)
         if base.kind == "definition" and base.definition is not None and base.definition.is_class:
-            member = self.class_member(base.definition, node.attr)
+            member = self.class_member(base.definition, node.attr, depth + 1)
             if member is not None:
                 return Value("definition", definition=member)
         if base.kind == "mapping" and node.attr in ("values", "get"):
@@ -522,9 +522,11 @@ class ModuleModel:
             return values[0]
         return values[0] if len(values) == 1 else UNKNOWN_VALUE
 
-    def class_member(self, definition: Definition, name: str) -> Definition | None:
-        """A method or nested class of a class of this file, looked up through its bases."""
-        for cls in self.class_lineage(definition):
+    def class_member(self, definition: Definition, name: str,
+                     depth: int = 0) -> Definition | None:
+        """A method or nested class of a class of this file, looked up through its bases
+        (`depth`: of the inference that asks)."""
+        for cls in self.class_lineage(definition, depth):
             for binding in cls.scope.bindings.get(name, ()):
                 if binding.kind in ("def", "class"):
                     member = self.definition(binding.node)
@@ -532,14 +534,21 @@ class ModuleModel:
                         return member
         return None
 
-    def class_lineage(self, definition: Definition) -> list[Definition]:
-        """The class and its bases that are classes of this file (depth-first, no repeats)."""
-        key = ("lineage", id(definition))
-        if key not in self._lineages:
-            self._lineages[key] = self._class_lineage(definition)
-        return self._lineages[key]
+    def class_lineage(self, definition: Definition, depth: int = 0) -> list[Definition]:
+        """The class and its bases that are classes of this file (depth-first, no repeats).
 
-    def _class_lineage(self, definition: Definition) -> list[Definition]:
+        Asked from within an inference (`depth` > 0), the bases are inferred within what is
+        left of its depth, so that a chain of classes whose bases are members of the previous
+        one (`class B(A.Inner)`) does not recurse once per class; such a lineage is not kept."""
+        key = ("lineage", id(definition))
+        lineage = self._lineages.get(key)
+        if lineage is None:
+            lineage = self._class_lineage(definition, depth)
+            if depth == 0:
+                self._lineages[key] = lineage
+        return lineage
+
+    def _class_lineage(self, definition: Definition, depth: int) -> list[Definition]:
         seen: list[Definition] = []
         pending = [definition]
         while pending:
@@ -550,7 +559,7 @@ class ModuleModel:
             node = current.node
             assert isinstance(node, ast.ClassDef)
             for base in node.bases:
-                value = self.infer(base, current.parent)
+                value = self.infer(base, current.parent, depth + 1 if depth else 0)
                 if value.kind == "definition" and value.definition is not None:
                     pending.append(value.definition)
         return seen
@@ -574,20 +583,31 @@ class ModuleModel:
         return [c for c in self.index.calls_named({"add_argument"})
                 if isinstance(c.node.func, ast.Attribute)]  # type: ignore[attr-defined]
 
-    def argparse_default(self, parser: Value, dest: str) -> Value:
+    def argparse_default(self, parser: Value, dest: str, depth: int = 0) -> Value:
+        """The default of `dest` on `parser` (`depth`: of the inference that asks)."""
+        depth = depth + 1 if depth else 0
+        site = self.argparse_default_site(parser, dest, depth)
+        if site is None:
+            return UNKNOWN_VALUE
+        default, scope = site
+        if default is None:
+            return Value("literal", literal=None)
+        return self.infer(default, scope, depth)
+
+    def argparse_default_site(self, parser: Value, dest: str,
+                              depth: int = 0) -> tuple[ast.expr | None, Scope] | None:
+        """The `default=` expression of the parser's option `dest` (None: the option has
+        none) and where it is evaluated; None when the option is not found."""
         for located in self._add_argument_calls:
             call = located.node
             assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-            receiver = self.infer(call.func.value, located.scope)
+            receiver = self.infer(call.func.value, located.scope, depth)
             if receiver.call is None or receiver.call is not parser.call:
                 continue
             if _argparse_dest(call) != dest:
                 continue
-            default = _keyword(call, "default")
-            if default is None:
-                return Value("literal", literal=None)
-            return self.infer(default, located.scope)
-        return UNKNOWN_VALUE
+            return _keyword(call, "default"), located.scope
+        return None
 
     # --- helpers -------------------------------------------------------------------------------
 

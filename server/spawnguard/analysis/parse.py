@@ -40,17 +40,12 @@ def syntax_error_finding(source: SourceText, message: str, line: int, column: in
     )
 
 
-def parse_source(source: SourceText, cache: ChunkCache | None = None, *,
-                 check_nesting: bool = True) -> ParseResult:
+def parse_source(source: SourceText, cache: ChunkCache | None = None) -> ParseResult:
     """Parse the whole text; when it does not parse (or a cache from the previous version is
     given, with entries), parse it chunk by chunk so that one broken statement does not hide
-    the rest.
-
-    Without `check_nesting`, a whole-file parse may hold statements nested too deeply to
-    analyse: the caller's scope walk finds them (`StatementTooDeep`) at a fraction of the cost
-    of a separate check, and the caller parses again with the check."""
+    the rest."""
     if cache is None or not cache.entries:
-        tree = parse_text(source.text, check_nesting)
+        tree = parse_text(source.text)
         if isinstance(tree, ast.Module):
             return ParseResult(tree, adopt=cache is not None)
     chunked = parse_chunks(source, cache)

@@ -23,7 +23,6 @@ from spawnguard.analysis.guard import (
     guarded_cases,
     operand_guarded,
 )
-from spawnguard.analysis.nesting import MAX_NESTING, StatementTooDeep, nesting_exceeds
 
 ScopeKind = Literal["module", "function", "class", "lambda", "comprehension"]
 Region = Literal["import", "guard"]
@@ -33,17 +32,10 @@ DefinitionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lam
 
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-# The walk skips at most one level between two nodes it counts (a keyword, a comprehension, a
-# withitem), once two (arguments and arg, above an annotation), and two leaves below the last
-# (a name and its context): a statement the walk sees at most 46 deep nests at most
-# 46 + 45 + 1 + 2 = 94 levels, within MAX_NESTING. Deeper ones get the exact check.
-_NESTING_ALARM = MAX_NESTING // 2 - 4
-_NEVER = 1 << 62
-# Nodes the walk has nothing to do with (stores are bound by their statements), but for
-# counting the loads of `__name__`.
-_LEAVES = frozenset({ast.Name, ast.Constant})
-_NAME = ast.Name
+_NAME, _CONSTANT, _ATTRIBUTE = ast.Name, ast.Constant, ast.Attribute
 _NOT_A_GUARD = GuardVerdict(GuardKind.NONE)
+_STATEMENTS = frozenset(node_class for node_class in vars(ast).values()
+                        if isinstance(node_class, type) and issubclass(node_class, ast.stmt))
 
 
 # Scopes, bindings and definitions point at each other. The links back to a scope's owner
@@ -220,11 +212,31 @@ def call_name(call: ast.Call) -> str | None:
     return None
 
 
+# What the walk restores after a scope or a guarded part: the scope, the region, the guard.
+WalkState = tuple["Scope", "Region | None", "ast.AST | None"]
+# A step of the walk between nodes: a `_Walker` function and its argument.
+Step = tuple[Callable[[Any, Any], None], Any]
+
+
+def _annotated(parameters: list[ast.arg]) -> bool:
+    for parameter in parameters:  # noqa: SIM110 (a loop: no generator on this hot path)
+        if parameter.annotation is not None:
+            return True
+    return False
+
+
 def _position(node: ast.AST) -> tuple[int, int]:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
 class _Walker:
+    """The walk, without recursion: `pending` holds the nodes still to visit and the steps to
+    take between them (a `Step`), next one last. A handler pushes what a recursive walk would
+    do after it in reverse, so code nested to any depth is walked in the order of a recursive
+    walk, the order the lists of calls, loops and bindings keep. Every node leaves the state
+    (scope, region, guard) as it found it: a handler that changes it pushes a step restoring
+    it below the nodes it walks that way."""
+
     def __init__(self, tree: ast.Module) -> None:
         self.module = Scope("module", tree, None)
         self.index = ScopeIndex(self.module)
@@ -236,8 +248,10 @@ class _Walker:
         # classified as a guard.
         self.name_loads = 0
         self.top: ast.stmt | None = None
-        self.depth = 0
-        self.nesting_alarm = _NESTING_ALARM
+        self.pending: list[ast.AST | Step] = []
+
+    def state(self) -> WalkState:
+        return self.scope, self.region, self.guard
 
     # --- bindings ------------------------------------------------------------------------------
 
@@ -258,73 +272,87 @@ class _Walker:
 
     def bind_target(self, target: ast.expr, kind: BindingKind,
                     node: ast.AST, value: ast.expr | None) -> None:
+        """Bind a name target now; an unpacking binds its parts in turn, after what is pending
+        above this step."""
         if isinstance(target, ast.Name):
             self.bind(target.id, kind, node, value)
-        elif isinstance(target, ast.Tuple | ast.List | ast.Starred):
-            # Target nesting counts towards the statement's depth like any other.
-            depth = self.depth = self.depth + 1
-            if depth > self.nesting_alarm:
-                self.check_nesting()
-            if isinstance(target, ast.Starred):
-                self.bind_target(target.value, "other", node, None)
-            else:
-                for element in target.elts:
-                    # Unpacking loses the link between a name and its value.
-                    self.bind_target(element, "other" if kind == "assign" else kind, node,
-                                     None)
-            self.depth = depth - 1
+        elif isinstance(target, ast.Tuple | ast.List):
+            # Unpacking loses the link between a name and its value.
+            element_kind = "other" if kind == "assign" else kind
+            self.pending.extend((_Walker.bind_step, (element, element_kind, node, None))
+                                for element in reversed(target.elts))
+        elif isinstance(target, ast.Starred):
+            self.pending.append((_Walker.bind_step, (target.value, "other", node, None)))
         else:
-            self.visit(target)
+            self.pending.append(target)
+
+    def bind_step(self, target: tuple[ast.expr, BindingKind, ast.AST, ast.expr | None]) -> None:
+        self.bind_target(*target)
+
+    def bind_name_step(self, name: tuple[str, BindingKind, ast.AST]) -> None:
+        self.bind(*name)
 
     # --- traversal -----------------------------------------------------------------------------
 
-    def visit_body(self, statements: list[ast.stmt]) -> None:
-        for statement in statements:
-            self.visit_statement(statement)
-
-    def visit_statement(self, statement: ast.stmt) -> None:
-        at_module_level = self.scope is self.module and self.top is None
-        if at_module_level:
-            self.top = statement
-        if self.scope is self.module and self.region is not None:
-            self.index.region_of_statement[id(statement)] = self.region
-        try:
-            self.visit(statement)
-        finally:
-            if at_module_level:
-                self.top = None
-
-    def visit(self, node: ast.AST) -> None:
-        if node.__class__ in _LEAVES:
-            # A third of all nodes: loads are resolved on demand, constants are data.
-            if node.__class__ is _NAME and node.id == "__name__":  # type: ignore[attr-defined]
-                self.name_loads += 1
-            return
-        depth = self.depth = self.depth + 1
-        if depth > self.nesting_alarm:
-            self.check_nesting()
-        _HANDLERS.get(node.__class__, _Walker.generic_visit)(self, node)
-        self.depth = depth - 1
-
-    def check_nesting(self) -> None:
-        """The walk is deep in the current top-level statement: check it exactly, once."""
-        assert self.top is not None
-        if nesting_exceeds(self.top, MAX_NESTING):
-            raise StatementTooDeep(self.top)
-        self.nesting_alarm = _NEVER
+    def walk(self) -> None:
+        """Take what is pending, until nothing is."""
+        pending = self.pending
+        pop, push = pending.pop, pending.append
+        handlers = _HANDLERS
+        generic_visit = _GENERIC_VISIT
+        while pending:
+            item = pop()
+            kind = item.__class__
+            if kind is _ATTRIBUTE:
+                # The commonest node with a child, walked here; its child is often a leaf.
+                value = item.value  # type: ignore[union-attr]
+                kind = value.__class__
+                if kind is _NAME:
+                    if value.id == "__name__":
+                        self.name_loads += 1
+                elif kind is not _CONSTANT:
+                    push(value)
+            elif kind is _NAME:
+                # Loads are resolved on demand (stores are bound by their statements); only
+                # `__name__` is counted.
+                if item.id == "__name__":  # type: ignore[union-attr]
+                    self.name_loads += 1
+            elif kind is tuple:
+                item[0](self, item[1])  # type: ignore[index]
+            elif kind is not _CONSTANT:
+                handlers.get(kind, generic_visit)(self, item)
 
     def generic_visit(self, node: ast.AST) -> None:
-        # iter_child_nodes without the generator: this loop runs for every node of the file.
+        # iter_child_nodes without the generator: this runs for every node of the file.
+        children: list[ast.AST] = []
         for name in node._fields:
             value = getattr(node, name, None)
             if isinstance(value, list):
-                for child in value:
-                    if isinstance(child, ast.stmt):
-                        self.visit_statement(child)
-                    elif isinstance(child, ast.AST):
-                        self.visit(child)
+                children += [child for child in value if isinstance(child, ast.AST)]
             elif isinstance(value, ast.AST):
-                self.visit(value)
+                children.append(value)
+        children.reverse()
+        self.pending += children
+
+    def push_guarded(self, nodes: list[ast.stmt] | list[ast.expr], guard: ast.AST | None) -> None:
+        """Walk `nodes` next (before what is pending now), as guarded by `guard` (None: as the
+        enclosing code)."""
+        pending = self.pending
+        if guard is None:
+            pending.extend(reversed(nodes))
+            return
+        pending.append((_Walker.restore, self.state()))
+        pending.extend(reversed(nodes))
+        pending.append((_Walker.enter_guard, guard))
+
+    def restore(self, state: WalkState) -> None:
+        self.scope, self.region, self.guard = state
+
+    def enter_guard(self, guard: ast.AST) -> None:
+        if self.region is not None:
+            self.region = "guard"  # module level or a class body there
+        if self.guard is None:
+            self.guard = guard
 
     def located(self, node: ast.AST) -> Located:
         assert self.top is not None
@@ -344,32 +372,26 @@ class _Walker:
         """What walking these top-level statements finds."""
         self.index = ScopeIndex(self.module)
         self.facts = StatementFacts(self.index)
-        for statement in statements:
-            self.depth, self.nesting_alarm = 0, _NESTING_ALARM
-            self.region, self.guard = "import", None
-            self.visit_statement(statement)
+        for statement in reversed(statements):
+            self.pending += (statement, (_Walker.start_top_level, statement))
+        self.walk()
+        self.top = None
         return self.facts
+
+    def start_top_level(self, statement: ast.stmt) -> None:
+        self.region, self.guard = "import", None
+        self.top = statement
 
     # --- statements ----------------------------------------------------------------------------
 
-    def enter_guard(self, guard: ast.AST | None) -> tuple[Region | None, ast.AST | None]:
-        """Walk what follows as guarded by `guard` (None: as the enclosing code); returns the
-        state to give back to `leave_guard`."""
-        outer = self.region, self.guard
-        if guard is not None:
-            if self.region is not None:
-                self.region = "guard"  # module level or a class body there
-            if self.guard is None:
-                self.guard = guard
-        return outer
-
-    def leave_guard(self, outer: tuple[Region | None, ast.AST | None]) -> None:
-        self.region, self.guard = outer
-
     def visit_If(self, node: ast.If) -> None:
-        # The test is walked before it is classified: the walk checks how deep it nests.
-        loads = self.name_loads
-        self.visit(node.test)
+        # The test is walked before it is classified: only one that loads `__name__` can be
+        # a guard.
+        self.pending.append((_Walker.after_if_test, (node, self.name_loads)))
+        self.pending.append(node.test)
+
+    def after_if_test(self, if_and_loads: tuple[ast.If, int]) -> None:
+        node, loads = if_and_loads
         verdict = classify(node.test) if self.name_loads != loads else _NOT_A_GUARD
         assert self.top is not None
         if verdict.kind is not GuardKind.NONE:
@@ -379,48 +401,32 @@ class _Walker:
             verdict.kind is GuardKind.BROKEN and not verdict.body_runs_in_child)
         if verdict.kind is GuardKind.GUARD:
             self.index.guards.append(node)
-        if not body_guarded and not verdict.else_guarded:
-            self.visit_body(node.body)
-            self.visit_body(node.orelse)
-            return
-        outer = self.enter_guard(node if body_guarded else None)
-        self.visit_body(node.body)
-        self.leave_guard(outer)
-        outer = self.enter_guard(node if verdict.else_guarded else None)
-        self.visit_body(node.orelse)
-        self.leave_guard(outer)
+        self.push_guarded(node.orelse, node if verdict.else_guarded else None)
+        self.push_guarded(node.body, node if body_guarded else None)
 
     def visit_Match(self, node: ast.Match) -> None:
-        loads = self.name_loads
-        self.visit(node.subject)
-        flags = guarded_cases(node) if self.name_loads != loads else [False] * len(node.cases)
-        for case, guarded in zip(node.cases, flags, strict=True):
-            depth = self.depth = self.depth + 1  # the case counts towards the depth
-            if depth > self.nesting_alarm:
-                self.check_nesting()
-            self.visit(case.pattern)
-            if case.guard is not None:
-                self.visit(case.guard)
-            outer = self.enter_guard(case if guarded else None)
-            self.visit_body(case.body)
-            self.leave_guard(outer)
-            self.depth = depth - 1
+        self.pending.append((_Walker.after_match_subject, (node, self.name_loads)))
+        self.pending.append(node.subject)
 
-    def visit_guarded(self, node: ast.AST, guard: ast.AST | None) -> None:
-        outer = self.enter_guard(guard)
-        self.visit(node)
-        self.leave_guard(outer)
+    def after_match_subject(self, match_and_loads: tuple[ast.Match, int]) -> None:
+        node, loads = match_and_loads
+        flags = guarded_cases(node) if self.name_loads != loads else [False] * len(node.cases)
+        pending = self.pending
+        for case, guarded in reversed(list(zip(node.cases, flags, strict=True))):
+            self.push_guarded(case.body, case if guarded else None)
+            if case.guard is not None:
+                pending.append(case.guard)
+            pending.append(case.pattern)
 
     def visit_IfExp(self, node: ast.IfExp) -> None:
-        loads = self.name_loads
-        self.visit(node.test)
+        self.pending.append((_Walker.after_ifexp_test, (node, self.name_loads)))
+        self.pending.append(node.test)
+
+    def after_ifexp_test(self, ifexp_and_loads: tuple[ast.IfExp, int]) -> None:
+        node, loads = ifexp_and_loads
         body, orelse = branch_guards(node.test) if self.name_loads != loads else (False, False)
-        if body or orelse:
-            self.visit_guarded(node.body, node if body else None)
-            self.visit_guarded(node.orelse, node if orelse else None)
-        else:
-            self.visit(node.body)
-            self.visit(node.orelse)
+        self.push_guarded([node.orelse], node if orelse else None)
+        self.push_guarded([node.body], node if body else None)
 
     def visit_Import(self, node: ast.Import) -> None:
         self.index.imports.append(self.located(node))
@@ -457,28 +463,49 @@ class _Walker:
         self.scope.declared_nonlocal.update(node.names)
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        self.visit(node.value)
-        single = len(node.targets) == 1
-        for target in node.targets:
-            self.bind_target(target, "assign" if single else "other", node, node.value)
+        value, pending = node.value, self.pending
+        if len(node.targets) == 1:
+            target = node.targets[0]
+            if target.__class__ is _NAME:
+                if value.__class__ is _CONSTANT or (
+                        value.__class__ is _NAME and value.id != "__name__"):  # type: ignore[attr-defined]
+                    # Walking a leaf does nothing: bind at once.
+                    self.bind(target.id, "assign", node, value)
+                    return
+            elif not isinstance(target, ast.Tuple | ast.List | ast.Starred):
+                pending.append(target)  # `a.b = value` binds nothing: the target is walked
+                pending.append(value)
+                return
+        pending.append((_Walker.bind_assigned, node))
+        pending.append(value)
+
+    def bind_assigned(self, node: ast.Assign) -> None:
+        if len(node.targets) == 1:
+            self.bind_target(node.targets[0], "assign", node, node.value)
+        else:  # in turn: an unpacking target binds its parts before the next target
+            self.pending.extend((_Walker.bind_step, (target, "other", node, node.value))
+                                for target in reversed(node.targets))
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self.pending.append(node.annotation)
         if node.value is not None:
-            self.visit(node.value)
-            self.bind_target(node.target, "assign", node, node.value)
+            self.pending.append((_Walker.bind_step, (node.target, "assign", node, node.value)))
+            self.pending.append(node.value)
         elif not isinstance(node.target, ast.Name):
-            self.visit(node.target)  # `a.b: int` binds nothing but is walked like any code
-        self.visit(node.annotation)
+            self.pending.append(node.target)  # `a.b: int` binds nothing but is walked
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        self.visit(node.value)
         if isinstance(node.target, ast.Name):
-            self.bind(node.target.id, "other", node)
+            self.pending.append((_Walker.bind_name_step, (node.target.id, "other", node)))
         else:
-            self.visit(node.target)
+            self.pending.append(node.target)
+        self.pending.append(node.value)
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
-        self.visit(node.value)
+        self.pending.append((_Walker.bind_walrus, node))
+        self.pending.append(node.value)
+
+    def bind_walrus(self, node: ast.NamedExpr) -> None:
         scope = self.scope
         while scope.kind == "comprehension" and scope.parent is not None:
             scope = scope.parent
@@ -486,76 +513,96 @@ class _Walker:
             self.bind(node.target.id, "assign", node, node.value, scope=scope)
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
-        self.visit(node.iter)
-        self.index.loops.append(self.located(node))
-        self.bind_target(node.target, "loop", node, node.iter)
-        self.visit_body(node.body)
-        self.visit_body(node.orelse)
+        self.pending.append((_Walker.after_for_iter, node))
+        self.pending.append(node.iter)
 
     visit_AsyncFor = visit_For
 
+    def after_for_iter(self, node: ast.For | ast.AsyncFor) -> None:
+        self.index.loops.append(self.located(node))
+        self.pending.extend(reversed(node.orelse))
+        self.pending.extend(reversed(node.body))
+        self.bind_target(node.target, "loop", node, node.iter)
+
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
-        for item in node.items:
-            self.visit(item.context_expr)
+        pending = self.pending
+        pending.extend(reversed(node.body))
+        for item in reversed(node.items):
             if item.optional_vars is not None:
-                self.bind_target(item.optional_vars, "with", node, item.context_expr)
-        self.visit_body(node.body)
+                pending.append((_Walker.bind_step,
+                                (item.optional_vars, "with", node, item.context_expr)))
+            pending.append(item.context_expr)
 
     visit_AsyncWith = visit_With
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
-        if node.type is not None:
-            self.visit(node.type)
+        pending = self.pending
+        pending.extend(reversed(node.body))
         if node.name:
-            self.bind(node.name, "other", node)
-        self.visit_body(node.body)
+            pending.append((_Walker.bind_name_step, (node.name, "other", node)))
+        if node.type is not None:
+            pending.append(node.type)
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        for decorator in node.decorator_list:
-            self.visit(decorator)
-        self.visit_arguments_defaults(node.args)
+        pending = self.pending
+        pending.append((_Walker.restore, self.state()))
+        pending.extend(reversed(node.body))
+        args = node.args
+        if not (node.decorator_list or node.returns or args.defaults or args.kw_defaults
+                or args.kwonlyargs or args.vararg or args.kwarg or args.posonlyargs
+                or _annotated(args.args)):
+            self.open_function(node)  # nothing to walk before the body
+            return
+        pending.append((_Walker.open_function, node))
         if node.returns is not None:
-            self.visit(node.returns)
-        definition = self.open_definition(node, node.name, "function")
-        self.bind(node.name, "def", node)
-        outer_scope, outer_region = self.scope, self.region
-        self.scope, self.region = definition.scope, None
-        self.bind_parameters(node.args)
-        self.visit_body(node.body)
-        self.scope, self.region = outer_scope, outer_region
+            pending.append(node.returns)
+        self.push_arguments_defaults(args)
+        pending.extend(reversed(node.decorator_list))
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
-    def visit_Lambda(self, node: ast.Lambda) -> None:
-        self.visit_arguments_defaults(node.args)
-        definition = self.open_definition(node, "<lambda>", "lambda")
-        outer_scope, outer_region = self.scope, self.region
+    def open_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        definition = self.open_definition(node, node.name, "function")
+        self.bind(node.name, "def", node)
         self.scope, self.region = definition.scope, None
         self.bind_parameters(node.args)
-        self.visit(node.body)
-        self.scope, self.region = outer_scope, outer_region
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        pending = self.pending
+        pending.append((_Walker.restore, self.state()))
+        pending.append(node.body)
+        pending.append((_Walker.open_lambda, node))
+        self.push_arguments_defaults(node.args)
+
+    def open_lambda(self, node: ast.Lambda) -> None:
+        definition = self.open_definition(node, "<lambda>", "lambda")
+        self.scope, self.region = definition.scope, None
+        self.bind_parameters(node.args)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        for decorator in node.decorator_list:
-            self.visit(decorator)
-        for base in node.bases:
-            self.visit(base)
-        for keyword in node.keywords:
-            self.visit(keyword.value)
+        pending = self.pending
+        pending.append((_Walker.restore, self.state()))
+        pending.extend(reversed(node.body))
+        pending.append((_Walker.open_class, node))
+        pending.extend(keyword.value for keyword in reversed(node.keywords))
+        pending.extend(reversed(node.bases))
+        pending.extend(reversed(node.decorator_list))
+
+    def open_class(self, node: ast.ClassDef) -> None:
         definition = self.open_definition(node, node.name, "class")
         self.bind(node.name, "class", node)
-        outer_scope = self.scope
         # A class body runs when its `class` statement runs: it keeps the region.
         self.scope = definition.scope
-        self.visit_body(node.body)
-        self.scope = outer_scope
 
-    def visit_arguments_defaults(self, args: ast.arguments) -> None:
-        for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
-            self.visit(default)
-        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
-            if arg is not None and arg.annotation is not None:
-                self.visit(arg.annotation)
+    def push_arguments_defaults(self, args: ast.arguments) -> None:
+        """Walk the defaults, then the annotations, next."""
+        annotations = [arg.annotation for arg in (*args.posonlyargs, *args.args,
+                                                  *args.kwonlyargs, args.vararg, args.kwarg)
+                       if arg is not None and arg.annotation is not None]
+        pending = self.pending
+        pending.extend(reversed(annotations))
+        pending.extend(default for default in reversed(args.kw_defaults) if default is not None)
+        pending.extend(reversed(args.defaults))
 
     def bind_parameters(self, args: ast.arguments) -> None:
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
@@ -589,44 +636,46 @@ class _Walker:
 
     def visit_Call(self, node: ast.Call) -> None:
         self.index.calls.append(self.located(node))
-        self.visit(node.func)
-        for argument in node.args:
-            self.visit(argument)
-        for keyword in node.keywords:
-            self.visit(keyword.value)
+        pending = self.pending
+        if node.keywords:
+            pending.extend(keyword.value for keyword in reversed(node.keywords))
+        for argument in reversed(node.args):
+            if argument.__class__ is not _CONSTANT:  # a leaf: nothing to walk
+                pending.append(argument)
+        func = node.func
+        if func.__class__ is not _NAME:
+            pending.append(func)
+        elif func.id == "__name__":  # a leaf: counted here rather than pushed
+            self.name_loads += 1
 
     # The commonest expressions, visited without `generic_visit`'s field loop and without
     # their operator and context leaves: this walk covers every node of the file.
 
     def visit_Attribute(self, node: ast.Attribute | ast.Starred | ast.Expr) -> None:
-        self.visit(node.value)
+        self.pending.append(node.value)
 
     visit_Starred = visit_Attribute
     visit_Expr = visit_Attribute
 
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None:
-            self.visit(node.value)
+            self.pending.append(node.value)
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
-        self.visit(node.left)
-        self.visit(node.right)
+        self.pending += (node.right, node.left)
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> None:
-        self.visit(node.operand)
+        self.pending.append(node.operand)
 
     def visit_Compare(self, node: ast.Compare) -> None:
-        self.visit(node.left)
-        for comparator in node.comparators:
-            self.visit(comparator)
+        self.pending.extend(reversed(node.comparators))
+        self.pending.append(node.left)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
-        self.visit(node.value)
-        self.visit(node.slice)
+        self.pending += (node.slice, node.value)
 
     def visit_Tuple(self, node: ast.Tuple | ast.List | ast.Set) -> None:
-        for element in node.elts:
-            self.visit(element)
+        self.pending.extend(reversed(node.elts))
 
     visit_List = visit_Tuple
     visit_Set = visit_Tuple
@@ -634,33 +683,43 @@ class _Walker:
     def visit_BoolOp(self, node: ast.BoolOp) -> None:
         # A later operand is guarded when the earlier ones make a guard (`guard.guarded_parts`
         # says the same of a whole expression); only a chain that loads `__name__` may be one.
-        loads = self.name_loads
-        guarded = False
-        for position, value in enumerate(node.values):
-            if position and not guarded and self.name_loads != loads:
-                guarded = operand_guarded(node, position)
-            if guarded:
-                self.visit_guarded(value, node)
-            else:
-                self.visit(value)
+        self.pending.append((_Walker.boolop_operand, (node, 1, self.name_loads)))
+        self.pending.append(node.values[0])
+
+    def boolop_operand(self, operand: tuple[ast.BoolOp, int, int]) -> None:
+        """Walk operand `position` of a `BoolOp`, the ones before it walked."""
+        node, position, loads = operand
+        if self.name_loads != loads and operand_guarded(node, position):
+            # Guarded once, the rest are guarded too.
+            self.push_guarded(node.values[position:], node)
+            return
+        if position + 1 < len(node.values):
+            self.pending.append((_Walker.boolop_operand, (node, position + 1, loads)))
+        self.pending.append(node.values[position])
 
     def visit_comprehension_node(self, node: ast.AST, elements: list[ast.expr]) -> None:
         generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
-        # The first iterable is evaluated in the enclosing scope.
-        self.visit(generators[0].iter)
-        outer_scope, outer_region = self.scope, self.region
-        scope = self.new_scope("comprehension", node)
-        # A comprehension runs where it stands: it keeps the region.
-        self.scope = scope
-        for position, generator in enumerate(generators):
+        pending = self.pending
+        pending.append((_Walker.close_comprehension, (node, self.state())))
+        pending.extend(reversed(elements))
+        for position in range(len(generators) - 1, -1, -1):
+            generator = generators[position]
+            pending.extend(reversed(generator.ifs))
+            pending.append((_Walker.bind_step,
+                            (generator.target, "loop", generator, generator.iter)))
             if position:
-                self.visit(generator.iter)
-            self.bind_target(generator.target, "loop", generator, generator.iter)
-            for condition in generator.ifs:
-                self.visit(condition)
-        for element in elements:
-            self.visit(element)
-        self.scope, self.region = outer_scope, outer_region
+                pending.append(generator.iter)
+        pending.append((_Walker.open_comprehension, node))
+        # The first iterable is evaluated in the enclosing scope.
+        pending.append(generators[0].iter)
+
+    def open_comprehension(self, node: ast.AST) -> None:
+        # A comprehension runs where it stands: it keeps the region.
+        self.scope = self.new_scope("comprehension", node)
+
+    def close_comprehension(self, node_and_state: tuple[ast.AST, WalkState]) -> None:
+        node, state = node_and_state
+        self.restore(state)
         # The comprehension iterates its first iterable where it stands.
         self.index.loops.append(self.located(node))
 
@@ -703,14 +762,31 @@ def names_loaded_in(index: ScopeIndex, definition: Definition) -> Iterator[tuple
         pending.extend((child, inner) for child in ast.iter_child_nodes(current))
 
 
-# Node class → the walker's `visit_<class name>` function. Plain functions, not bound methods:
-# a walker holding its own bound methods would be a reference cycle, and each analysis would
-# leave its whole tree to the cyclic garbage collector instead of freeing it at once.
-_HANDLERS: dict[type, Callable[[_Walker, Any], None]] = {
+def _statement_handler(handler: Callable[[_Walker, Any], None]) -> Callable[[_Walker, Any], None]:
+    """`handler`, after recording the region of a module-level statement."""
+    def visit_statement(walker: _Walker, statement: ast.stmt) -> None:
+        if walker.region is not None and walker.scope is walker.module:
+            walker.index.region_of_statement[id(statement)] = walker.region
+        handler(walker, statement)
+
+    return visit_statement
+
+
+# Node class → the walker's `visit_<class name>` function (statements: recording their region
+# first). Plain functions, not bound methods: a walker holding its own bound methods would be
+# a reference cycle, and each analysis would leave its whole tree to the cyclic garbage
+# collector instead of freeing it at once.
+_OWN_HANDLERS: dict[type, Callable[[_Walker, Any], None]] = {
     node_class: handler
     for name, handler in vars(_Walker).items() if name.startswith("visit_")
     if isinstance(node_class := getattr(ast, name.removeprefix("visit_"), None), type)
 }
+_HANDLERS = {
+    **_OWN_HANDLERS,
+    **{node_class: _statement_handler(_OWN_HANDLERS.get(node_class, _Walker.generic_visit))
+       for node_class in _STATEMENTS},
+}
+_GENERIC_VISIT = _Walker.generic_visit
 
 
 def build_scopes(tree: ast.Module,

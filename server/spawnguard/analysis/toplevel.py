@@ -31,41 +31,67 @@ _CHEAP_CALLS = frozenset({
 
 def is_cheap(model: ModuleModel, expr: ast.expr | None) -> bool:
     """Constant-like expressions: literals, names, and containers/operations of them."""
-    if expr is None or isinstance(expr, ast.Constant | ast.Name | ast.Lambda):
-        return True
-    if isinstance(expr, ast.Attribute):
-        return is_cheap(model, expr.value)
-    if isinstance(expr, ast.Tuple | ast.List | ast.Set):
-        return all(is_cheap(model, e) for e in expr.elts)
-    if isinstance(expr, ast.Dict):
-        return all(is_cheap(model, e) for e in (*expr.keys, *expr.values) if e is not None)
-    if isinstance(expr, ast.BinOp):
-        return is_cheap(model, expr.left) and is_cheap(model, expr.right)
-    if isinstance(expr, ast.UnaryOp):
-        return is_cheap(model, expr.operand)
-    if isinstance(expr, ast.BoolOp):
-        return all(is_cheap(model, e) for e in expr.values)
-    if isinstance(expr, ast.Compare):
-        return all(is_cheap(model, e) for e in (expr.left, *expr.comparators))
-    if isinstance(expr, ast.Subscript):
-        return is_cheap(model, expr.value) and is_cheap(model, expr.slice)
-    if isinstance(expr, ast.Starred):
-        return is_cheap(model, expr.value)
-    if isinstance(expr, ast.JoinedStr):
-        return all(is_cheap(model, getattr(v, "value", None)) for v in expr.values)
-    if isinstance(expr, ast.FormattedValue):
-        return is_cheap(model, expr.value)
-    if isinstance(expr, ast.Call):
-        qualname = model.qualname_of(expr.func, model.module_scope)
-        return qualname in _CHEAP_CALLS and all(
-            is_cheap(model, a) for a in (*expr.args, *(k.value for k in expr.keywords)))
-    return False
+    # Every part must be cheap: the parts are checked from a worklist, not by recursion.
+    pending: list[object] = [expr]
+    while pending:
+        part = pending.pop()
+        if part is None or isinstance(part, ast.Constant | ast.Name | ast.Lambda):
+            continue
+        if isinstance(part, ast.Attribute | ast.Starred | ast.FormattedValue):
+            pending.append(part.value)
+        elif isinstance(part, ast.Tuple | ast.List | ast.Set):
+            pending.extend(part.elts)
+        elif isinstance(part, ast.Dict):
+            pending.extend(e for e in (*part.keys, *part.values) if e is not None)
+        elif isinstance(part, ast.BinOp):
+            pending += (part.left, part.right)
+        elif isinstance(part, ast.UnaryOp):
+            pending.append(part.operand)
+        elif isinstance(part, ast.BoolOp):
+            pending.extend(part.values)
+        elif isinstance(part, ast.Compare):
+            pending += (part.left, *part.comparators)
+        elif isinstance(part, ast.Subscript):
+            pending += (part.value, part.slice)
+        elif isinstance(part, ast.JoinedStr):
+            # A literal part's value is a str, which is not cheap: only `f"{name}"` is.
+            pending.extend(getattr(v, "value", None) for v in part.values)
+        elif isinstance(part, ast.Call) and model.qualname_of(
+                part.func, model.module_scope) in _CHEAP_CALLS:
+            pending += (*part.args, *(k.value for k in part.keywords))
+        else:
+            return False
+    return True
 
 
 def does_work(model: ModuleModel, statement: ast.stmt, follow_calls: bool = True) -> bool:
     """True for a module-level statement that does more than import, define or assign
     constants (a correct main guard does no work at import, nor does a call of a function of
     this file whose whole body is under one, with `follow_calls`)."""
+    # Work anywhere is work: the nested statements (and, through calls, the bodies of the
+    # functions called) are checked from a worklist. A function already on it adds nothing
+    # (`def run(): ... run()`).
+    pending: list[tuple[ast.stmt, bool]] = [(statement, follow_calls)]
+    functions_seen: set[int] = set()
+    while pending:
+        current, follow = pending.pop()
+        found = _own_work(model, current, follow)
+        if found is True:
+            return True
+        if isinstance(found, ast.FunctionDef):
+            if id(found) not in functions_seen:
+                functions_seen.add(id(found))
+                pending.extend((s, False) for s in reversed(found.body))
+        elif found:
+            pending.extend((s, True) for s in reversed(found))
+    return False
+
+
+def _own_work(model: ModuleModel, statement: ast.stmt,
+              follow_calls: bool) -> bool | list[ast.stmt] | ast.FunctionDef:
+    """Whether `statement` does work itself (True / False), or what decides it: the
+    statements it holds (work when one of them does), or an idle-looking function it calls
+    (work when the function's statements do)."""
     if isinstance(statement, ast.Import | ast.ImportFrom | ast.FunctionDef
                   | ast.AsyncFunctionDef | ast.ClassDef | ast.Pass | ast.Global):
         return False
@@ -76,7 +102,7 @@ def does_work(model: ModuleModel, statement: ast.stmt, follow_calls: bool = True
         if parts is not None:  # `__name__ == "__main__" and main()`
             return not all(is_cheap(model, part) for part in parts)
         if follow_calls and isinstance(statement.value, ast.Call):
-            return not _calls_idle_function(model, statement.value)
+            return _idle_looking_callee(model, statement.value) or True
         return not isinstance(statement.value, ast.Constant)  # docstrings, `...`
     if isinstance(statement, ast.Assign | ast.AnnAssign):
         parts = _unguarded_parts(statement.value)
@@ -84,21 +110,21 @@ def does_work(model: ModuleModel, statement: ast.stmt, follow_calls: bool = True
     if isinstance(statement, ast.If):
         verdict = model.guard_verdict(statement)
         if verdict.kind is GuardKind.GUARD:
-            return any(does_work(model, s) for s in statement.orelse)
+            return statement.orelse
         if verdict.else_guarded:
-            return any(does_work(model, s) for s in statement.body)
-        return not is_cheap(model, statement.test) or any(
-            does_work(model, s) for s in (*statement.body, *statement.orelse))
+            return statement.body
+        return not is_cheap(model, statement.test) or [*statement.body, *statement.orelse]
     if isinstance(statement, ast.Match):
         cases = [case for case, guarded in zip(statement.cases, guarded_cases(statement),
                                                strict=True) if not guarded]
-        return not is_cheap(model, statement.subject) or any(
-            not is_cheap(model, case.guard) or any(does_work(model, s) for s in case.body)
-            for case in cases)
+        if not is_cheap(model, statement.subject) or not all(
+                is_cheap(model, case.guard) for case in cases):
+            return True
+        return [s for case in cases for s in case.body]
     if isinstance(statement, ast.Try):
         parts = [*statement.body, *statement.orelse, *statement.finalbody]
         parts += [s for handler in statement.handlers for s in handler.body]
-        return any(does_work(model, s) for s in parts)
+        return parts
     return True
 
 
@@ -112,18 +138,19 @@ def _import_time_start_statements(model: ModuleModel) -> set[int]:
     return statements
 
 
-def _calls_idle_function(model: ModuleModel, call: ast.Call) -> bool:
-    """`run()` with cheap arguments, where `run` is an undecorated module-level function of
-    this file whose statements do no work outside a main guard (`def run(): if __name__ == …`).
-    """
+def _idle_looking_callee(model: ModuleModel, call: ast.Call) -> ast.FunctionDef | None:
+    """For `run()` with cheap arguments, where `run` is an undecorated module-level function
+    of this file, the function: the call does no work when its statements do none outside a
+    main guard (`def run(): if __name__ == …`)."""
     callee = callee_of(model, call, model.module_scope)
     if callee is None or callee.parent is not model.module_scope or not isinstance(
             callee.node, ast.FunctionDef):
-        return False  # a class (its `__init__`), a method, a lambda
+        return None  # a class (its `__init__`), a method, a lambda
     node = callee.node
     arguments = [*call.args, *(k.value for k in call.keywords)]
-    return not node.decorator_list and all(is_cheap(model, a) for a in arguments) and not any(
-        does_work(model, s, follow_calls=False) for s in node.body)
+    if node.decorator_list or not all(is_cheap(model, a) for a in arguments):
+        return None
+    return node
 
 
 def _unguarded_parts(expr: ast.expr | None) -> list[ast.expr] | None:
@@ -371,22 +398,21 @@ def kept_work(model: ModuleModel) -> list[ast.stmt]:
 
 def _definition_time_names(statement: ast.stmt) -> set[str]:
     """Names a def/class statement reads when it runs: decorators, defaults, bases, body of
-    a class."""
-    names: set[str] = set()
-    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
-        parts: list[ast.AST] = [*statement.decorator_list, *statement.args.defaults,
-                                *(d for d in statement.args.kw_defaults if d is not None)]
-    elif isinstance(statement, ast.ClassDef):
-        parts = [*statement.decorator_list, *statement.bases,
-                 *(k.value for k in statement.keywords)]
-        for item in statement.body:
-            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                names |= _definition_time_names(item)
-            else:
-                parts.append(item)
-    else:
-        return names
-    for part in parts:
-        names |= {n.id for n in ast.walk(part)
-                  if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    return names
+    a class (and so, of the definitions in it)."""
+    parts: list[ast.AST] = []
+    definitions = [statement]
+    while definitions:
+        definition = definitions.pop()
+        if isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef):
+            parts += [*definition.decorator_list, *definition.args.defaults,
+                      *(d for d in definition.args.kw_defaults if d is not None)]
+        elif isinstance(definition, ast.ClassDef):
+            parts += [*definition.decorator_list, *definition.bases,
+                      *(k.value for k in definition.keywords)]
+            for item in definition.body:
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    definitions.append(item)
+                else:
+                    parts.append(item)
+    return {n.id for part in parts for n in ast.walk(part)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}

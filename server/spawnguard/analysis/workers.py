@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from spawnguard.analysis import apis
+from spawnguard.analysis import apis, framework_apis
+from spawnguard.analysis.constants import possible_values
 from spawnguard.analysis.loaders import loader_candidates
 from spawnguard.analysis.project import LoaderFactory
 from spawnguard.analysis.scopes import Definition, Located, Scope, call_name, own_nodes
@@ -32,7 +33,9 @@ if TYPE_CHECKING:
     from spawnguard.analysis.model import ModuleModel
 
 StartKind = Literal["dataloader", "process", "pool", "manager", "manager_start", "executor",
-                    "torch_spawn", "joblib"]
+                    "torch_spawn", "joblib",
+                    # framework entry points (analysis/frameworks.py)
+                    "lightning_spawn", "datasets_pool", "hf_trainer"]
 WorkerCount = Literal["none", "certain", "unknown"]
 
 # Positions of the DataLoader and Process arguments that matter, for positional calls.
@@ -53,6 +56,9 @@ class SentObject:
     scope: Scope
     # Pickled under fork too (pool/executor tasks, torch spawn); the rest only under spawn.
     is_task: bool = False
+    # Pickled by value with dill (datasets' `multiprocess`): lambdas and local functions
+    # travel, so no pickling finding; the fix still keeps what it reads at top level.
+    by_value: bool = False
 
 
 @dataclass(eq=False)
@@ -69,10 +75,11 @@ class WorkerStart:
     creation_scope: Scope | None = None
     # A DataLoader made by a function of another project module.
     foreign: LoaderFactory | None = None
+    what: str | None = None  # how messages name a framework start
 
     @property
     def always_spawns(self) -> bool:
-        return self.kind == "torch_spawn"
+        return self.kind in ("torch_spawn", "lightning_spawn")
 
 
 @dataclass
@@ -120,11 +127,19 @@ def dataloader_worker_count(model: ModuleModel, value: Value) -> WorkerCount:
     expr = argument(call, "num_workers", _DATALOADER_POSITIONS["num_workers"])
     if expr is None:
         return "unknown" if has_double_star(call) else "none"
-    count = model.infer(expr, scope)
-    if count.kind == "literal" and isinstance(count.literal, int) \
-            and not isinstance(count.literal, bool):
-        return "certain" if count.literal > 0 else "none"
-    return "unknown"
+    return count_verdict(possible_values(model, expr, scope))
+
+
+def count_verdict(values: tuple[object, ...] | None, *, least: int = 1) -> WorkerCount:
+    """A worker count's verdict from the values it may have: "certain" when every one is an
+    integer of at least `least`, "none" when every one is below it (a DataLoader with 0
+    workers loads in the main process; a Pool or executor given fewer than 1 raises
+    ValueError before starting any), "unknown" otherwise."""
+    if not values or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return "unknown"
+    if all(v >= least for v in values):  # type: ignore[operator]
+        return "certain"
+    return "none" if all(v < least for v in values) else "unknown"  # type: ignore[operator]
 
 
 def dataloader_sent(call: ast.Call, scope: Scope) -> list[SentObject]:
@@ -644,8 +659,18 @@ class _Detector:
                     for e in _elements(argument(call, "initargs", positions["initargs"])))
         return sent
 
+    def _refuses_to_start(self, call: ast.Call, located: Located, name: str,
+                          positions: dict[str, int]) -> bool:
+        """Whether a Pool's `processes` / an executor's `max_workers` is surely below 1: the
+        constructor raises ValueError before any worker starts."""
+        expr = argument(call, name, positions[name])
+        return expr is not None and count_verdict(
+            possible_values(self.model, expr, located.scope)) == "none"
+
     def _pool_start(self, call: ast.Call, located: Located, func: Value,
                     tasks: list[tuple[Located, ast.Call, str]]) -> None:
+        if self._refuses_to_start(call, located, "processes", _POOL_POSITIONS):
+            return
         sent = self._initializer_sent(call, located.scope, _POOL_POSITIONS)
         sent += self._task_sent(tasks)
         self.facts.starts.append(WorkerStart(
@@ -655,7 +680,8 @@ class _Detector:
     def _executor_start(self, call: ast.Call, located: Located,
                         tasks: list[tuple[Located, ast.Call, str]]) -> None:
         executor_tasks = [t for t in tasks if t[2] in apis.EXECUTOR_TASK_METHODS]
-        if not executor_tasks:
+        if not executor_tasks or self._refuses_to_start(
+                call, located, "max_workers", _EXECUTOR_POSITIONS):
             return
         first_located, first_call, _ = min(
             executor_tasks, key=lambda t: (t[1].lineno, t[1].col_offset))
@@ -727,6 +753,10 @@ def detect_worker_facts(model: ModuleModel) -> WorkerFacts:
     if roots & apis.DATALOADER_PACKAGES or cross_file:
         detector.detect_dataloaders()
     detector.detect_calls()
+    if roots & framework_apis.FRAMEWORK_PACKAGES:
+        from spawnguard.analysis.frameworks import detect_framework_starts  # (imports this)
+
+        detect_framework_starts(detector)
     detector.facts.starts.sort(key=lambda s: (getattr(s.node, "lineno", 0),
                                               getattr(s.node, "col_offset", 0)))
     return detector.facts

@@ -190,13 +190,16 @@ def _make_plan(
 def _reads_when_run(nodes: list[ast.stmt]) -> set[str]:
     """Names statements read when they run: class bodies and comprehensions run at once,
     function and lambda bodies only when called."""
-    facts = scope_facts(nodes)
-    reads = set(facts.loaded)
-    for nested in facts.nested:
-        if isinstance(nested, ast.ClassDef):
-            reads |= _reads_when_run(nested.body)
-        elif isinstance(nested, COMPREHENSIONS):
-            reads |= free_names(nested)
+    reads: set[str] = set()
+    bodies = [nodes]  # classes nest: their bodies are read from a worklist
+    while bodies:
+        facts = scope_facts(bodies.pop())
+        reads |= facts.loaded
+        for nested in facts.nested:
+            if isinstance(nested, ast.ClassDef):
+                bodies.append(nested.body)
+            elif isinstance(nested, COMPREHENSIONS):
+                reads |= free_names(nested)
     return reads
 
 

@@ -16,6 +16,7 @@ import re
 from spawnguard.analysis.findings import Fix, Position, Range, TextEdit
 from spawnguard.analysis.source import SourceText
 from spawnguard.fixes.apply import apply_edits
+from spawnguard.fixes.imports import stdlib_import_insertion
 from spawnguard.fixes.names import (
     BUILTIN_NAMES,
     COMPREHENSIONS,
@@ -43,7 +44,6 @@ from spawnguard.fixes.statements import (
     blank_lines_above,
     can_insert_before,
     first_line,
-    import_insertion_line,
     indentation,
     reindent,
     statement_span,
@@ -368,11 +368,9 @@ def _partial_call(
         import_line = f"import functools as {alias}"
     else:
         alias, import_line = "functools", "import functools"
-    at = import_insertion_line(tree)
-    # Code right below a new import gets a blank line (the definition brings its own).
-    after = builder.source.newline if builder.source.line(at).strip() else ""
-    after = "" if first_line(builder.source, top) == at else after
-    builder.insert_lines(at, import_line + builder.source.newline + after)
+    insertion = stdlib_import_insertion(builder.source, tree, import_line, "functools",
+                                        code_line=first_line(builder.source, top))
+    builder.insert_lines(insertion.line, insertion.text)
     return f"{alias}.partial({function}, {arguments})"
 
 

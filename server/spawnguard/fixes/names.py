@@ -11,8 +11,9 @@ from __future__ import annotations
 import ast
 import builtins
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -42,9 +43,31 @@ class ScopeFacts:
     star_import: bool = False
 
 
-class _ScopeWalker(ast.NodeVisitor):
+class _ScopeWalker:
+    """Walks one scope's code without recursion, in the order of a recursive walk (the order
+    `ScopeFacts.bindings` keeps): `pending` holds the nodes still to visit and the steps to
+    take after some of them (a function of the walker and its node), next one last."""
+
     def __init__(self) -> None:
         self.facts = ScopeFacts()
+        self.pending: list[ast.AST | tuple[Callable[[_ScopeWalker, Any], None], ast.AST]] = []
+
+    def walk(self, root: ast.AST) -> None:
+        pending = self.pending
+        pending.append(root)
+        while pending:
+            item = pending.pop()
+            if isinstance(item, tuple):
+                item[0](self, item[1])
+                continue
+            handler = _SCOPE_WALKER_HANDLERS.get(item.__class__)
+            if handler is None:
+                self.push_children(item)
+            else:
+                handler(self, item)
+
+    def push_children(self, node: ast.AST) -> None:
+        self.pending.extend(reversed(list(ast.iter_child_nodes(node))))
 
     def _bind(self, name: str, node: ast.AST) -> None:
         self.facts.bound.add(name)
@@ -56,49 +79,53 @@ class _ScopeWalker(ast.NodeVisitor):
         else:
             self._bind(node.id, node)
 
-    def _visit_arguments(self, arguments: ast.arguments) -> None:
-        for default in (*arguments.defaults, *arguments.kw_defaults):
-            if default is not None:
-                self.visit(default)
-        for arg in _all_args(arguments):
-            if arg.annotation is not None:
-                self.visit(arg.annotation)
+    def _push_arguments(self, arguments: ast.arguments) -> None:
+        """Walk the defaults, then the annotations, next."""
+        parts = [d for d in (*arguments.defaults, *arguments.kw_defaults) if d is not None]
+        parts += [arg.annotation for arg in _all_args(arguments) if arg.annotation is not None]
+        self.pending.extend(reversed(parts))
 
     def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        for decorator in node.decorator_list:
-            self.visit(decorator)
-        self._visit_arguments(node.args)
+        self.pending.append((_ScopeWalker._defined, node))
         if node.returns is not None:
-            self.visit(node.returns)
-        self.facts.nested.append(node)
-        self._bind(node.name, node)
+            self.pending.append(node.returns)
+        self._push_arguments(node.args)
+        self.pending.extend(reversed(node.decorator_list))
 
     visit_FunctionDef = _visit_function
     visit_AsyncFunctionDef = _visit_function
 
-    def visit_Lambda(self, node: ast.Lambda) -> None:
-        self._visit_arguments(node.args)
-        self.facts.nested.append(node)
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        for expression in (*node.decorator_list, *node.bases, *node.keywords):
-            self.visit(expression)
+    def _defined(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
         self.facts.nested.append(node)
         self._bind(node.name, node)
 
+    def _nested(self, node: ast.AST) -> None:
+        self.facts.nested.append(node)
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self.pending.append((_ScopeWalker._nested, node))
+        self._push_arguments(node.args)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.pending.append((_ScopeWalker._defined, node))
+        self.pending.extend(reversed((*node.decorator_list, *node.bases, *node.keywords)))
+
     def _visit_comprehension(self, node: ast.AST) -> None:
         generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
-        self.visit(generators[0].iter)
-        # An assignment expression inside a comprehension binds in the enclosing scope.
-        for inner in ast.walk(node):
-            if isinstance(inner, ast.NamedExpr) and isinstance(inner.target, ast.Name):
-                self._bind(inner.target.id, inner.target)
-        self.facts.nested.append(node)
+        self.pending.append((_ScopeWalker._comprehension_walked, node))
+        self.pending.append(generators[0].iter)
 
     visit_ListComp = _visit_comprehension
     visit_SetComp = _visit_comprehension
     visit_DictComp = _visit_comprehension
     visit_GeneratorExp = _visit_comprehension
+
+    def _comprehension_walked(self, node: ast.AST) -> None:
+        # An assignment expression inside a comprehension binds in the enclosing scope.
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.NamedExpr) and isinstance(inner.target, ast.Name):
+                self._bind(inner.target.id, inner.target)
+        self.facts.nested.append(node)
 
     def _visit_import(self, node: ast.Import | ast.ImportFrom) -> None:
         for alias in node.names:
@@ -119,17 +146,25 @@ class _ScopeWalker(ast.NodeVisitor):
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.name:
             self._bind(node.name, node)
-        self.generic_visit(node)
+        self.push_children(node)
 
     def _visit_capture(self, node: ast.AST) -> None:
         name = getattr(node, "name", None) or getattr(node, "rest", None)
         if name:
             self._bind(name, node)
-        self.generic_visit(node)
+        self.push_children(node)
 
     visit_MatchAs = _visit_capture
     visit_MatchStar = _visit_capture
     visit_MatchMapping = _visit_capture
+
+
+# Node class → the walker's `visit_<class name>`.
+_SCOPE_WALKER_HANDLERS: dict[type, Callable[[_ScopeWalker, Any], None]] = {
+    node_class: handler
+    for name, handler in vars(_ScopeWalker).items() if name.startswith("visit_")
+    if isinstance(node_class := getattr(ast, name.removeprefix("visit_"), None), type)
+}
 
 
 def _all_args(arguments: ast.arguments) -> Iterator[ast.arg]:
@@ -150,7 +185,7 @@ def scope_facts(nodes: Iterable[ast.AST]) -> ScopeFacts:
     """Facts about `nodes` run in one scope (a statement list, or an expression)."""
     walker = _ScopeWalker()
     for node in nodes:
-        walker.visit(node)
+        walker.walk(node)
     return walker.facts
 
 
@@ -179,9 +214,11 @@ def scope_body(node: ast.AST) -> list[ast.AST]:
     return parts
 
 
-def local_names(scope: ast.AST) -> set[str]:
-    """Names local to a function, lambda or comprehension scope (parameters included)."""
-    facts = scope_facts(scope_body(scope))
+def local_names(scope: ast.AST, facts: ScopeFacts | None = None) -> set[str]:
+    """Names local to a function, lambda or comprehension scope (parameters included);
+    `facts` are the scope body's, when known."""
+    if facts is None:
+        facts = scope_facts(scope_body(scope))
     names = set(facts.bound)
     if isinstance(scope, (*FUNCTIONS, ast.Lambda)):
         names |= parameter_names(scope.args)
@@ -193,15 +230,29 @@ def local_names(scope: ast.AST) -> set[str]:
 
 def free_names(scope: ast.AST) -> set[str]:
     """Names the inside of a scope node reads from enclosing scopes (or globals/builtins)."""
-    facts = scope_facts(scope_body(scope))
-    inner: set[str] = set()
-    for nested in facts.nested:
-        inner |= free_names(nested)
-    declared = facts.declared_global | facts.declared_nonlocal
-    if isinstance(scope, ast.ClassDef):
-        # A class body's names are not visible to the functions nested in it.
-        return (facts.loaded - facts.bound) | inner | declared
-    return ((facts.loaded | inner) - local_names(scope)) | declared
+    # What a scope reads from outside includes what its nested scopes do: each is worked
+    # out after those nested in it, from a stack rather than by recursion.
+    facts_of: dict[int, ScopeFacts] = {}
+    free_of: dict[int, set[str]] = {}
+    pending: list[ast.AST] = [scope]
+    while pending:
+        node = pending[-1]
+        facts = facts_of.get(id(node))
+        if facts is None:
+            facts = facts_of[id(node)] = scope_facts(scope_body(node))
+            pending.extend(facts.nested)
+            continue
+        pending.pop()
+        inner: set[str] = set()
+        for nested in facts.nested:
+            inner |= free_of.pop(id(nested))
+        declared = facts.declared_global | facts.declared_nonlocal
+        if isinstance(node, ast.ClassDef):
+            # A class body's names are not visible to the functions nested in it.
+            free_of[id(node)] = (facts.loaded - facts.bound) | inner | declared
+        else:
+            free_of[id(node)] = ((facts.loaded | inner) - local_names(node, facts)) | declared
+    return free_of[id(scope)]
 
 
 def definition_reads(node: ast.AST) -> set[str]:

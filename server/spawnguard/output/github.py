@@ -31,7 +31,7 @@ def render(report: Report) -> str:
         ]
         properties.append(("title", finding.code))
         rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-        message = escape_data(in_cell(finding.message, finding.cell))
+        message = escape_data(in_cell(finding.plain_message, finding.cell))
         lines.append(f"::{COMMANDS[finding.severity]} {rendered}::{message}")
     return "".join(line + "\n" for line in lines)
 

@@ -19,12 +19,12 @@ def finding_object(path: str, finding: Finding) -> dict[str, Any]:
         "path": path,
         "code": finding.code,
         "severity": finding.severity.label,
-        "message": finding.message,
+        "message": finding.plain_message,
         **cell_field(finding.cell),
         **span_fields(finding.range),
         "related": [
             {"path": related.path or path, **cell_field(related.cell),
-             **span_fields(related.range), "message": related.message}
+             **span_fields(related.range), "message": related.plain_message}
             for related in finding.related
         ],
         "fixes": [

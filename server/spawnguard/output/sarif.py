@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import spawnguard
-from spawnguard.analysis.findings import Finding, Range, Severity
+from spawnguard.analysis.findings import Finding, Range, Severity, plain_text
 from spawnguard.docs import render_rule_page
 from spawnguard.output.common import Report, Span, cell_field, in_cell
 from spawnguard.rules import RULES_BY_CODE
@@ -85,7 +85,7 @@ def result_object(path: str, finding: Finding, rule_index: dict[str, int]) -> di
     result.update(
         {
             "level": LEVELS[finding.severity],
-            "message": {"text": in_cell(finding.message, finding.cell)},
+            "message": message_object(finding.message, finding.cell),
             "locations": [{"physicalLocation": physical_location(path, finding.range)}],
         }
     )
@@ -94,7 +94,7 @@ def result_object(path: str, finding: Finding, rule_index: dict[str, int]) -> di
             {
                 "id": index,
                 "physicalLocation": physical_location(related.path or path, related.range),
-                "message": {"text": in_cell(related.message, related.cell)},
+                "message": message_object(related.message, related.cell),
                 **cell_properties(related.cell),
             }
             for index, related in enumerate(finding.related)
@@ -121,6 +121,11 @@ def result_object(path: str, finding: Finding, rule_index: dict[str, int]) -> di
     # SARIF has one level for information and hint; keep the finer one.
     result["properties"] = {"severity": finding.severity.label, **cell_field(finding.cell)}
     return result
+
+
+def message_object(message: str, cell: int | None) -> dict[str, str]:
+    # Plain text: code scanning shows `text` verbatim (backticks included).
+    return {"text": in_cell(plain_text(message), cell)}
 
 
 def cell_properties(cell: int | None) -> dict[str, Any]:

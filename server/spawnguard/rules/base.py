@@ -26,6 +26,10 @@ class Rule:
     default_severity: Severity
     summary: str
     check: Callable[[ModuleModel], Iterable[Finding]]
+    # The hover's two short lines: what happens in a spawned worker, and the fix (the long
+    # text stays in the docstring, behind the hover's link to the rule page).
+    worker_effect: str = ""
+    fix_summary: str = ""
     # Notebook-only rules (SPG401) and script-only rules (SPG101) say so here.
     applies_to_notebooks: bool = True
     applies_to_scripts: bool = True

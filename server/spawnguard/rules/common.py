@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from spawnguard.analysis import apis
 from spawnguard.analysis.calls import Execution
+from spawnguard.analysis.constants import count_text, possible_values
 from spawnguard.analysis.findings import Position, Range, Related
 from spawnguard.analysis.model import ModuleModel
 from spawnguard.analysis.pickling import PickleProblem, pickle_problems
@@ -29,6 +30,8 @@ _START_WHAT = {
 
 
 def describe_start(model: ModuleModel, start: WorkerStart) -> str:
+    if start.what:
+        return start.what
     if start.kind == "dataloader":
         count = "num_workers > 0" if start.workers == "certain" else "num_workers maybe > 0"
         if start.creation is not None and start.creation_scope is not None:
@@ -41,14 +44,21 @@ def describe_start(model: ModuleModel, start: WorkerStart) -> str:
 
 
 def _num_workers_text(model: ModuleModel, start: WorkerStart) -> str | None:
+    """`NUM_WORKERS (= 4)`: the argument as written, with the value the file gives it."""
     from spawnguard.analysis.workers import argument
 
-    assert start.creation is not None
+    assert start.creation is not None and start.creation_scope is not None
     expr = argument(start.creation, "num_workers", 5)
     if expr is None:
         return None
     text = model.source.slice(model.source.node_range(expr))
-    return text if len(text) <= 30 and "\n" not in text else None
+    if len(text) > 30 or "\n" in text:
+        return None
+    values = possible_values(model, expr, start.creation_scope)
+    value = count_text(values)
+    if values is None or not all(type(v) is int for v in values):
+        return f"{text}, not known statically"
+    return text if value == text else f"{text} (= {value})"
 
 
 def chain_text(execution: Execution, start: WorkerStart) -> str:
@@ -92,7 +102,7 @@ def _all_sent_problems(model: ModuleModel) -> list[PickleProblem]:
         if start.foreign is not None and pickles_all:
             problems += _foreign_loader_problems(start)
         for sent in start.sent:
-            if not (pickles_all or sent.is_task):
+            if not (pickles_all or sent.is_task) or sent.by_value:
                 continue
             for problem in pickle_problems(model, sent):
                 key = (id(sent.expr), problem.what, problem.code)

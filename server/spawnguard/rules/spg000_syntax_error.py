@@ -22,6 +22,10 @@ in column 0. SPG000 marks the error and names the lines left out; everything els
 analysed as if those lines were blank. Fixes other than suppressions are held back until the
 file parses again.
 
+Code nested deeply is analysed at any depth the parser builds. A statement the parser itself
+refuses — more than 100 levels of indentation, more than 200 of brackets, or a tree too deep
+for the parser's stack ("nested too deeply for the parser") — is SPG000 like a syntax error.
+
 ## Fix
 Fix the syntax error (or the encoding).
 """
@@ -45,5 +49,10 @@ RULE = Rule(
     name="syntax-error",
     default_severity=Severity.ERROR,
     summary="The file cannot be analysed: it does not parse, cannot be read, or is not UTF-8.",
+    worker_effect=(
+        "Nothing runs: Python stops at this line with `SyntaxError` before any worker starts, and"
+        " spawnguard cannot check the code it leaves out."
+    ),
+    fix_summary="Fix the syntax error (or the encoding); the rest of the file is still checked.",
     check=check,
 )

@@ -7,8 +7,8 @@ Under the `spawn` start method (the default on Windows and macOS) and under `for
 When that top level itself starts workers — iterates a `DataLoader(num_workers>0)`, calls
 `Process.start()`, creates a `Pool` or `Manager`, starts a `BaseManager`/`SyncManager` (or a
 subclass) with `start()` or `with` (each starts a server process), submits to a
-`ProcessPoolExecutor`, calls `torch.multiprocessing.spawn` — the child reaches the same line
-and stops with:
+`ProcessPoolExecutor`, calls `torch.multiprocessing.spawn`, or calls a framework entry point
+that does one of these for it — the child reaches the same line and stops with:
 
 ```
 RuntimeError:
@@ -34,6 +34,27 @@ bar is iterated; the finding points at the loader inside it. Not followed: a loa
 an object from outside its class (`trainer.loader = ...`), or into a container item by item
 (`loaders["train"] = ...`).
 
+The framework entry points, known by qualified name whatever the import form
+(`import lightning as L`, `pytorch_lightning`, `from datasets import Dataset`, …):
+
+- Lightning `Trainer.fit/validate/test/predict` iterate the DataLoaders passed to them, or
+  those a `LightningDataModule`'s (`datamodule=dm`, or `fit(model, dm)`) — else the model's —
+  `train_dataloader()`/`val_dataloader()`/`test_dataloader()`/`predict_dataloader()` return:
+  a start when such a loader has workers.
+- Lightning with `strategy="ddp_spawn"` (or `DDPStrategy(start_method="spawn")`) starts its
+  processes with spawn on every platform: the loop call is a start even with `num_workers=0`,
+  and Lightning stops each re-imported copy with "Launching multiple processes with the
+  'spawn' start method requires that your script guards the main function". The default for
+  `accelerator="cpu", devices=2` in a script, `"ddp"`, re-runs the script with `subprocess`
+  as `__main__` and is not reported.
+- Hugging Face `Dataset.map/filter(..., num_proc=N)` (and `DatasetDict`'s) start a pool of
+  `N` processes — from datasets 4.1 also for `num_proc=1`; `None`, `0` or omitted: none. Its
+  `multiprocess` pool forks on Linux and macOS and spawns on Windows.
+- transformers `Trainer(...).train()`, `.evaluate()`, `.predict()` iterate DataLoaders with
+  the `dataloader_num_workers` of their `TrainingArguments` (default 0: nothing).
+- accelerate's `notebook_launcher(num_processes>1)` and `debug_launcher` fork on CPU, CUDA
+  and MPS: not a start here, but SPG601.
+
 The code also counts as starting at import time when it sits in a function of the same file
 that module-level code calls (`def main(): …` followed by a bare `main()`): the message names
 the call chain. On Linux with Python ≤ 3.13 the default `fork` hides the bug.
@@ -46,9 +67,23 @@ whose every call path passes through such a guard is not import-time code.
 `__name__ == "__main__" or main()`, the `else` of a correct guard and `case _:` after
 `case "__main__":` run in exactly the children.
 
-Severity: error when the worker count is a literal > 0 or the API always spawns; warning when
-the count is not known statically (a variable, `os.cpu_count()`, `**cfg`). Constructing a
-`DataLoader` or calling `len()` on it starts nothing; `num_workers=0` never starts workers.
+Severity: **error** when the worker count is known to be > 0 or the API always spawns;
+**warning** when the file does not decide the count. The count is known when `num_workers=` is
+a literal or an expression of module constants the analyser folds: `NUM_WORKERS = 0 if DEBUG
+else 4` with `DEBUG = True`, `min(4, NUM_WORKERS)` / `max(...)`, `CONFIG["workers"]` or
+`CONFIG.get("workers", 0)` in a literal dict nothing in the file changes, `SIZES[1]` in a
+literal tuple, arithmetic, and names through straight-line reassignments (`N = 4` then `N = 0`:
+0) and `if` blocks whose test folds. An argparse option counts as its `default=`
+(`num_workers=args.workers` with `default=4` is an error: that is what the script runs with
+when the option is not given; without a `default=` it is a warning). The message shows the
+folded value (`num_workers=NUM_WORKERS (= 4)`). Not known: a parameter, `os.cpu_count()`,
+`**cfg`, an imported constant, a name reassigned in a way that cannot be folded (`+=`, a loop,
+`global` in a function, a test that does not fold with different values), a dict or list the
+file changes (`CONFIG["workers"] = 0`, `CONFIG.update(...)`, `cfg = CONFIG`). A count that
+folds to 0 in every case starts no workers: no SPG101 and no SPG201 for that loader.
+Constructing a `DataLoader` or calling `len()` on it starts nothing; `num_workers=0` never
+starts workers. A `Pool(processes=...)` or `ProcessPoolExecutor(max_workers=...)` whose count
+folds below 1 raises `ValueError` before starting any worker: not reported.
 
 ## Fix
 Run the job only in the parent: put the statements that start it under
@@ -127,6 +162,14 @@ RULE = Rule(
     name="worker-start-at-import",
     default_severity=Severity.ERROR,
     summary="Worker processes are started while the script is being imported.",
+    worker_effect=(
+        "Each spawned worker re-runs this line while importing the script and dies: "
+        "`RuntimeError: … bootstrapping phase`."
+    ),
+    fix_summary=(
+        'Put it under `if __name__ == "__main__":` or into `main()` called from there (quick fix,'
+        " Ctrl+.)."
+    ),
     check=check,
     prefilter=may_start_workers,
     cross_file=True,

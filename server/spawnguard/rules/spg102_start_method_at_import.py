@@ -118,11 +118,17 @@ def _compared_to_none(model: ModuleModel, test: ast.expr, scope: Scope,
 
 def _true_only_when_unset(model: ModuleModel, test: ast.expr, scope: Scope) -> bool:
     """`G is None`, `G == None`, `not G`, or an `and` with one of these (G: the call above)."""
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        return any(_true_only_when_unset(model, value, scope) for value in test.values)
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return _get_start_method_unset(model, test.operand, scope)
-    return _compared_to_none(model, test, scope, (ast.Is, ast.Eq))
+    pending = [test]  # `and`s nest: their operands are checked from a worklist, in order
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.BoolOp) and isinstance(current.op, ast.And):
+            pending.extend(reversed(current.values))
+        elif isinstance(current, ast.UnaryOp) and isinstance(current.op, ast.Not):
+            if _get_start_method_unset(model, current.operand, scope):
+                return True
+        elif _compared_to_none(model, current, scope, (ast.Is, ast.Eq)):
+            return True
+    return False
 
 
 def _false_only_when_unset(model: ModuleModel, test: ast.expr, scope: Scope) -> bool:
@@ -183,6 +189,11 @@ RULE = Rule(
     name="start-method-at-import",
     default_severity=Severity.ERROR,
     summary="set_start_method() runs while the script is being imported.",
+    worker_effect=(
+        "Each spawned worker re-runs this call while importing the script and dies: "
+        "`RuntimeError: context has already been set`."
+    ),
+    fix_summary='Call it once, at the top of `if __name__ == "__main__":` (quick fix, Ctrl+.).',
     check=check,
     prefilter=may_start_workers,
 )

@@ -62,6 +62,14 @@ RULE = Rule(
     name="worker-start-in-imported-module",
     default_severity=Severity.ERROR,
     summary="Importing a project module starts worker processes.",
+    worker_effect=(
+        "Each worker re-imports this module, which starts workers again: `RuntimeError: … "
+        "bootstrapping phase`."
+    ),
+    fix_summary=(
+        'Guard the start inside the imported module with `if __name__ == "__main__":` (or a '
+        "function the script calls)."
+    ),
     check=check,
     prefilter=lambda text: False,  # only ever fires through the project's other modules
     cross_file=True,

@@ -14,12 +14,20 @@ AttributeError: Can't pickle local object 'main.<locals>.collate'
 ```
 
 What is sent: a DataLoader's `dataset`, `collate_fn` and `worker_init_fn` (when it may have
-workers — `sampler`, `batch_sampler` and `generator` stay in the parent) — also for a loader
+workers: not when `num_workers` is 0 or folds to 0 from module constants, as in
+`WORKERS = 0 if DEBUG else 4` with `DEBUG = True` — see SPG101; `sampler`, `batch_sampler` and
+`generator` stay in the parent) — also for a loader
 kept on an object, in a dict or list, returned by a method or made from a DataLoader subclass
 (see SPG101), where the call that configures it shows them, and for every worker loader of a
 container when one of its items is iterated; `Process(target=,
 args=, kwargs=)`; a Pool's or ProcessPoolExecutor's task functions and their arguments,
-`initializer` and `initargs`; `torch.multiprocessing.spawn(fn, args=…)`. The arguments of
+`initializer` and `initargs`; `torch.multiprocessing.spawn(fn, args=…)`; for a transformers
+`Trainer` with `dataloader_num_workers > 0`, the dataset of the loop (`train_dataset`,
+`eval_dataset`, `predict(test_dataset)`) and the `data_collator`; for a Lightning loop with
+`strategy="ddp_spawn"`, the model, the datamodule and each loader with its `dataset`,
+`collate_fn` and `worker_init_fn` (they go to the spawned processes even with
+`num_workers=0`). A Hugging Face `Dataset.map`/`filter(num_proc=…)` function is not checked:
+`datasets` sends it by value with dill, so lambdas and nested functions work. The arguments of
 `map`, `imap`, `imap_unordered`, `map_async` and `starmap` are the items of the iterable: they
 are checked when it is a list, tuple or set literal or a comprehension (or a name assigned one),
 as in `pool.map(work, [Box(1), Box(2)])`; for `starmap`, the elements of each tuple item.
@@ -89,6 +97,11 @@ RULE = Rule(
     name="unpicklable-worker-object",
     default_severity=Severity.ERROR,
     summary="An object sent to worker processes cannot be pickled by reference.",
+    worker_effect=(
+        "The worker never gets it: the object has no importable name, so pickling fails "
+        "(`PicklingError`, `Can't pickle local object`)."
+    ),
+    fix_summary="Give it a module-level name (quick fix: Lift to module level).",
     check=check,
     prefilter=may_start_workers,
     cross_file=True,

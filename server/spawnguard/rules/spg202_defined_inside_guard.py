@@ -59,6 +59,11 @@ RULE = Rule(
     name="defined-inside-guard",
     default_severity=Severity.ERROR,
     summary="A class or function defined inside the main guard is sent to worker processes.",
+    worker_effect=(
+        "The worker does not run the main guard, so unpickling fails: `AttributeError: Can't get "
+        "attribute … on <module '__mp_main__'>`."
+    ),
+    fix_summary="Move the definition above the main guard (quick fix, Ctrl+.).",
     check=check,
     prefilter=may_start_workers,
 )

@@ -183,6 +183,11 @@ RULE = Rule(
     name="unpicklable-dataset-state",
     default_severity=Severity.ERROR,
     summary="A dataset sent to DataLoader workers holds state that cannot be pickled.",
+    worker_effect="The dataset cannot be pickled for the workers: `TypeError: cannot pickle …`.",
+    fix_summary=(
+        "Open the resource lazily in `__getitem__` or `worker_init_fn`, or leave it out in "
+        "`__getstate__`."
+    ),
     check=check,
     prefilter=may_start_workers,
     cross_file=True,

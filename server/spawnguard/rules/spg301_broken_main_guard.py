@@ -59,6 +59,8 @@ RULE = Rule(
     name="broken-main-guard",
     default_severity=Severity.ERROR,
     summary="A main guard whose condition is wrong.",
+    worker_effect="The guarded code either never runs, or runs again in every spawned worker.",
+    fix_summary='Write the condition as `__name__ == "__main__"` (quick fix, Ctrl+.).',
     check=check,
     prefilter=may_have_broken_guard,
 )

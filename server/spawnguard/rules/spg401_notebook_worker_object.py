@@ -66,6 +66,14 @@ RULE = Rule(
     name="notebook-worker-object",
     default_severity=Severity.ERROR,
     summary="A notebook sends one of its own classes or functions to spawned workers.",
+    worker_effect=(
+        "Workers cannot import the notebook: `AttributeError: Can't get attribute … on <module "
+        "'__main__' (built-in)>`."
+    ),
+    fix_summary=(
+        "Move the definition into a module next to the notebook and import it, or use "
+        "`num_workers=0` (quick fixes)."
+    ),
     check=check,
     prefilter=may_start_workers,
     applies_to_scripts=False,

@@ -80,6 +80,13 @@ RULE = Rule(
     name="import-time-work",
     default_severity=Severity.HINT,
     summary="Module-level work that every spawned worker repeats.",
+    worker_effect=(
+        "Every worker repeats this module-level work when it starts: slower start-up, more "
+        "memory, repeated side effects."
+    ),
+    fix_summary=(
+        'Move it under `if __name__ == "__main__":` or into `main()` (quick fix, Ctrl+.).'
+    ),
     check=check,
     prefilter=may_start_workers,
     cross_file=True,

@@ -2,8 +2,11 @@
 
 ## What happens
 `multiprocessing.get_context("fork")`, `set_start_method("fork")`,
-`DataLoader(multiprocessing_context="fork")` or `mp_context=get_context("fork")` make the code
-run on Linux only:
+`DataLoader(multiprocessing_context="fork")`, `mp_context=get_context("fork")` — and the
+framework calls that fork: Lightning's `strategy="ddp_fork"`/`"ddp_notebook"`, transformers'
+`TrainingArguments(dataloader_multiprocessing_context="fork")`, accelerate's
+`notebook_launcher(num_processes>1)` and `debug_launcher` (they fork on CPU, CUDA and MPS,
+also in a script) — make the code run on Linux only:
 
 - on Windows there is no fork: `ValueError: cannot find context for 'fork'`;
 - on macOS fork is unsafe with threads and system frameworks (the reason spawn became the
@@ -46,6 +49,13 @@ RULE = Rule(
     name="fork-only-context",
     default_severity=Severity.INFORMATION,
     summary="The code asks for the fork start method explicitly.",
+    worker_effect=(
+        "The workers are forked: this runs on Linux only (no fork on Windows; unsafe on macOS)."
+    ),
+    fix_summary=(
+        'Use `"spawn"` or `"forkserver"` and keep the code spawn-safe, or keep fork and suppress '
+        "this finding."
+    ),
     check=check,
     prefilter=may_start_workers,
 )

@@ -481,10 +481,12 @@ class SpawnguardServer(LanguageServer):
     def locate_file(self) -> Callable[[str, Range], types.Location]:
         return file_locator(self.converter, self.open_text)
 
-    def diagnostic_maker(self, document: Document) -> Callable[[Finding], types.Diagnostic]:
+    def diagnostic_maker(
+        self, document: Document, settings: EffectiveSettings
+    ) -> Callable[[Finding], types.Diagnostic]:
         locate = text_locator(document.uri, document.source, self.converter)
         locate_file = self.locate_file
-        return lambda finding: to_diagnostic(finding, locate, locate_file)
+        return lambda finding: to_diagnostic(finding, locate, locate_file, settings.docs_url)
 
     def uses_document_changes(self) -> bool:
         workspace = self.client_capabilities.workspace

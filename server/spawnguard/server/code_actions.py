@@ -3,7 +3,10 @@
 Every fix of every finding touching the requested range becomes one `quickfix` action (its
 preferred one `isPreferred`), suppressions ("Ignore SPG… on this line") included. The
 `source.fixAll.spawnguard` action carries what `spawnguard check --fix` would write
-(`engine.fix_text`), as the smallest single edit that turns the text into it.
+(`engine.fix_text`), as the smallest single edit that turns the text into it: it serves the
+Source Action menu and `editor.codeActionsOnSave`. The same edit is also offered last in the
+quick-fix list (Ctrl+.), as ruff does, when the cursor is on a fixable finding and the file
+has more than one.
 """
 
 from __future__ import annotations
@@ -56,22 +59,28 @@ def touches(finding: Finding, requested: Range) -> bool:
 
 def code_actions(request: ActionRequest) -> list[types.CodeAction]:
     actions: list[types.CodeAction] = []
+    fix_all_kinds: list[str] = []
     if kind_wanted(types.CodeActionKind.QuickFix.value, request.only):
+        on_fixable = False
         for finding in request.findings:
             if not touches(finding, request.requested):
                 continue
+            on_fixable = on_fixable or finding.preferred_fix is not None
             diagnostic = request.diagnostic_of(finding)
             for fix in finding.fixes:
                 edit = workspace_edit(fix.edits, request, fix.new_files)
                 if edit is None:
                     continue
                 actions.append(quick_fix(fix, diagnostic, edit))
+        if on_fixable and sum(f.preferred_fix is not None for f in request.findings) > 1:
+            fix_all_kinds.append(types.CodeActionKind.QuickFix.value)
     if kind_wanted(FIX_ALL_KIND, request.only) and request.findings:
-        fix_all = request.fix_all()
-        if fix_all is not None:
-            edit = workspace_edit(fix_all.edits, request, fix_all.new_files)
-            if edit is not None:
-                actions.append(types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL_KIND, edit=edit))
+        fix_all_kinds.append(FIX_ALL_KIND)
+    if fix_all_kinds and (fix_all := request.fix_all()) is not None:
+        edit = workspace_edit(fix_all.edits, request, fix_all.new_files)
+        if edit is not None:
+            actions += [types.CodeAction(title=FIX_ALL_TITLE, kind=kind, edit=edit)
+                        for kind in fix_all_kinds]
     return actions
 
 

@@ -49,6 +49,16 @@ def rule_doc_uri(code: str) -> str | None:
     return None
 
 
+def rule_page_url(code: str, docs_url: str) -> str | None:
+    """The rule's page under `docs_url` (the `docsUrl` setting: `<docs_url>/SPG101.md`), or,
+    with an empty `docs_url`, the page shipped in the package (`file:`)."""
+    if not docs_url:
+        return rule_doc_uri(code)
+    if rule_doc_uri(code) is None:
+        return None  # not a rule with a page
+    return f"{docs_url.rstrip('/')}/{code}.md"
+
+
 # Where a location in the analysed text goes: (uri, range in the client's units).
 Locate = Callable[[Range], "tuple[str, types.Range]"]
 
@@ -64,9 +74,11 @@ def to_diagnostic(
     finding: Finding,
     locate: Locate,
     locate_file: Callable[[str, Range], types.Location],
+    docs_url: str = "",
 ) -> types.Diagnostic:
     """One finding as a diagnostic; `locate` maps ranges of the analysed text (its uri,
-    range), `locate_file` those in other files (a related location's `path`)."""
+    range), `locate_file` those in other files (a related location's `path`); the rule code
+    links to its page under `docs_url` (see `rule_page_url`)."""
     _, lsp_range = locate(finding.range)
     related = []
     for item in finding.related:
@@ -75,12 +87,12 @@ def to_diagnostic(
             location = types.Location(uri, related_range)
         else:
             location = locate_file(item.path, item.range)
-        related.append(types.DiagnosticRelatedInformation(location, item.message))
-    href = rule_doc_uri(finding.code)
+        related.append(types.DiagnosticRelatedInformation(location, item.plain_message))
+    href = rule_page_url(finding.code, docs_url)
     tags = [TAGS[tag] for tag in finding.tags if tag in TAGS]
     return types.Diagnostic(
         range=lsp_range,
-        message=finding.message,
+        message=finding.plain_message,
         severity=SEVERITIES[finding.severity],
         code=finding.code,
         code_description=types.CodeDescription(href) if href else None,

@@ -1,14 +1,17 @@
-"""Hover: what spawnguard knows about the code under the cursor, in Markdown.
+"""Hover: what spawnguard knows about the code under the cursor, in short Markdown.
 
 Three parts, each optional:
-1. on a diagnostic's range: the rule's explanation (its module docstring, the same text as
-   the docs page and `spawnguard rule`), the finding's message and a link to the docs page;
+1. on a diagnostic's range: one line of what happens in a spawned worker, the fix in one line
+   (`Rule.worker_effect`, `Rule.fix_summary`) and a link to the rule's page. Not the
+   diagnostic's message: the editor shows it right above (VS Code's problem hover); the long
+   explanation is behind the link;
 2. facts from the analysis model (a `DataLoader(` call, `num_workers=`, the main guard),
    from one function of the model (`model_facts`);
-3. jedi's view of the symbol: its signature and the first paragraph of its docstring,
+3. jedi's view of the symbol: its signature and the first sentence of its docstring,
    inferred statically with the interpreter the client configured. Without jedi, without
    that interpreter, or without the symbol's package installed (torch), this part is left
-   out and the rest still shows.
+   out and the rest still shows. jedi is imported on the first hover, never on the
+   diagnostics path.
 """
 
 from __future__ import annotations
@@ -24,25 +27,30 @@ from spawnguard.analysis.parse import parse_source
 from spawnguard.analysis.settings import AnalysisSettings
 from spawnguard.analysis.source import SourceText
 from spawnguard.rules import rule_by_code
-from spawnguard.server.diagnostics import rule_doc_uri
+from spawnguard.server.diagnostics import rule_page_url
 
 logger = logging.getLogger(__name__)
 SEPARATOR = "\n\n---\n\n"
+# jedi's docstring summary is cut at the first sentence, and at this many characters.
+SYMBOL_DOC_LIMIT = 160
 
 
 def contains(finding: Finding, position: Position) -> bool:
     return finding.range.start <= position <= finding.range.end
 
 
-def diagnostic_section(finding: Finding) -> str:
+def diagnostic_section(finding: Finding, docs_url: str) -> str:
+    """`**CODE** name`, what happens in the worker, the fix, the link (each a short line)."""
     rule = rule_by_code(finding.code)
-    heading = f"**{finding.code}**" + (f" `{rule.name}`" if rule else "")
-    parts = [f"{heading}: {finding.message}"]
-    if rule is not None:
-        parts.append(rule.explanation.strip())
-    if (href := rule_doc_uri(finding.code)) is not None:
-        parts.append(f"[{finding.code} documentation]({href})")
-    return "\n\n".join(parts)
+    heading = f"**{finding.code}** `{rule.name}`" if rule else f"**{finding.code}**"
+    lines = [heading]
+    if rule is not None and rule.worker_effect:
+        lines.append(f"In the worker: {rule.worker_effect}")
+    if rule is not None and rule.fix_summary:
+        lines.append(f"Fix: {rule.fix_summary}")
+    if (href := rule_page_url(finding.code, docs_url)) is not None:
+        lines.append(f"[{finding.code} rule page]({href})")
+    return "  \n".join(lines)  # Markdown hard breaks: one short line each
 
 
 def model_facts(
@@ -122,6 +130,7 @@ def jedi_section(
 
 
 def describe_name(name: Any) -> str | None:
+    """One signature (and how many more there are) and the docstring's first sentence."""
     if name.type == "keyword":
         return None
     signatures: Sequence[Any] = ()
@@ -129,14 +138,15 @@ def describe_name(name: Any) -> str | None:
         signatures = name.get_signatures()
     except Exception:
         signatures = ()
-    parts = []
+    doc = first_sentence(first_paragraph(name.docstring(raw=True)))
     if signatures:
-        shown = "\n".join(signature.to_string() for signature in signatures[:3])
-        parts.append(f"```python\n{shown}\n```")
+        more = f"  # +{len(signatures) - 1} more" if len(signatures) > 1 else ""
+        shown = signatures[0].to_string() + more
+    elif name.type == "statement" and not doc:
+        return None  # a plain variable: "statement train.loader" would tell nothing
     else:
-        label = name.full_name or name.name
-        parts.append(f"```python\n{name.type} {label}\n```")
-    doc = first_paragraph(name.docstring(raw=True))
+        shown = f"{name.type} {name.full_name or name.name}"
+    parts = [f"```python\n{shown}\n```"]
     if doc:
         parts.append(doc)
     return "\n\n".join(parts)
@@ -153,9 +163,22 @@ def first_paragraph(docstring: str) -> str:
     return " ".join(paragraph)
 
 
+def first_sentence(text: str, limit: int = SYMBOL_DOC_LIMIT) -> str:
+    """Up to the first ". " (a full stop followed by a space), cut at `limit` characters."""
+    end = text.find(". ")
+    sentence = text if end < 0 else text[: end + 1]
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def hover_markdown(
-    findings: Sequence[Finding], position: Position, facts: str | None, symbol: str | None
+    findings: Sequence[Finding],
+    position: Position,
+    facts: str | None,
+    symbol: str | None,
+    docs_url: str,
 ) -> str | None:
-    sections = [diagnostic_section(f) for f in findings if contains(f, position)]
+    sections = [diagnostic_section(f, docs_url) for f in findings if contains(f, position)]
     sections += [part for part in (facts, symbol) if part]
     return SEPARATOR.join(sections) if sections else None

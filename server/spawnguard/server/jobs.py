@@ -160,7 +160,7 @@ class DocumentSnapshot(Snapshot):
 
     def run(self) -> list[Publication]:
         findings = self.result().findings
-        diagnostic_of = self.server.diagnostic_maker(self.document)
+        diagnostic_of = self.server.diagnostic_maker(self.document, self.settings)
         diagnostics = [diagnostic_of(finding) for finding in findings]
         return [Publication(self.document.uri, self.document.version, diagnostics)]
 
@@ -204,7 +204,9 @@ class NotebookSnapshot(Snapshot):
         by_cell: dict[str, list[types.Diagnostic]] = {cell.uri: [] for cell in self.all_cells}
         for finding in result.analysis.findings:
             uri, _ = cell_map.locate(finding.range)
-            diagnostic = to_diagnostic(finding, cell_map.locate, self.server.locate_file)
+            diagnostic = to_diagnostic(
+                finding, cell_map.locate, self.server.locate_file, result.settings.docs_url
+            )
             by_cell.setdefault(uri, []).append(diagnostic)
         versions = {cell.uri: cell.version for cell in self.all_cells}
         return [

@@ -62,7 +62,7 @@ async def action_request(
             findings=result.findings,
             requested=ls.converter.from_lsp_range(source, params.range),
             only=only,
-            diagnostic_of=ls.diagnostic_maker(document),
+            diagnostic_of=ls.diagnostic_maker(document, result.settings),
             map_edit=map_edit,
             version_of=ls.version_of,
             document_changes=ls.uses_document_changes(),
@@ -88,7 +88,9 @@ async def action_request(
         findings=result.analysis.findings,
         requested=requested,
         only=only,
-        diagnostic_of=lambda f: to_diagnostic(f, cell_map.locate, ls.locate_file),
+        diagnostic_of=lambda f: to_diagnostic(
+            f, cell_map.locate, ls.locate_file, result.settings.docs_url
+        ),
         map_edit=cell_map.map_edit,
         version_of=ls.version_of,
         document_changes=ls.uses_document_changes(),
@@ -187,4 +189,4 @@ async def hover_text(ls: SpawnguardServer, uri: str, lsp_position: types.Positio
     symbol = await loop.run_in_executor(
         ls.executor, jedi_section, text, jedi_path, combined_position, settings.interpreter, root
     )
-    return hover_markdown(findings, combined_position, facts, symbol)
+    return hover_markdown(findings, combined_position, facts, symbol, settings.docs_url)

@@ -6,7 +6,8 @@ clients send them, or under `spawnguard`), from `workspace/configuration` (secti
 Keys (camelCase; `snake_case` and `kebab-case` spellings are accepted too):
 
     enable, select, ignore, severity, assumeStartMethod, exclude, lintOnChange, interpreter,
-    configurationPreference = "editorFirst" | "filesystemFirst" | "editorOnly"
+    configurationPreference = "editorFirst" | "filesystemFirst" | "editorOnly",
+    docsUrl (where rule codes link to; "" = the pages shipped in the package)
 
 A bad value is reported once (the caller shows `problems`) and that key takes its default.
 `configurationPreference` decides, key by key, who wins where both the editor and the nearest
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,6 +29,7 @@ from typing import Any
 
 import pathspec
 
+from spawnguard import __version__
 from spawnguard.analysis.findings import Severity
 from spawnguard.analysis.settings import START_METHODS, AnalysisSettings
 from spawnguard.config import (
@@ -45,6 +48,11 @@ EDITOR_FIRST, FILESYSTEM_FIRST, EDITOR_ONLY = "editorFirst", "filesystemFirst", 
 CONFIGURATION_PREFERENCES = (EDITOR_FIRST, FILESYSTEM_FIRST, EDITOR_ONLY)
 # Settings the VS Code client reads itself; the server need not know them.
 CLIENT_ONLY_KEYS = frozenset({"trace", "path", "importstrategy", "shownotifications", "loglevel"})
+# The rule pages of this version, rendered by GitHub (package.json has the same default).
+DEFAULT_DOCS_URL = (
+    f"https://github.com/spawnguard/spawnguard/blob/v{__version__}/server/spawnguard/docs/rules"
+)
+DOCS_URL_SCHEMES = ("https", "http", "file")
 # Folders whose code is not the user's: never analysed.
 THIRD_PARTY_PARTS = frozenset({"site-packages", "dist-packages"})
 
@@ -62,6 +70,7 @@ class EditorSettings:
     lint_on_change: bool = True
     interpreter: str | None = None
     configuration_preference: str = EDITOR_FIRST
+    docs_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +198,15 @@ def _parse_interpreter(value: Any, problems: list[str]) -> str | None:
     return path
 
 
+def _parse_docs_url(value: Any, problems: list[str]) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a URL, got {_describe(value)}")
+    url = value.strip()
+    if url and urllib.parse.urlsplit(url).scheme not in DOCS_URL_SCHEMES:
+        raise ValueError(f"{url!r} is not an http(s) or file URL (\"\" for the shipped pages)")
+    return url
+
+
 @lru_cache(maxsize=16)
 def _is_python3(path: str) -> bool:
     """Asks the interpreter for its major version (jedi would run it anyway, for hover; the
@@ -212,6 +230,7 @@ _PARSERS: dict[str, tuple[str, Any]] = {
     "lintonchange": ("lint_on_change", _parse_bool),
     "interpreter": ("interpreter", _parse_interpreter),
     "configurationpreference": ("configuration_preference", _one_of(CONFIGURATION_PREFERENCES)),
+    "docsurl": ("docs_url", _parse_docs_url),
 }
 _CAMEL = {
     "enable": "enable",
@@ -223,6 +242,7 @@ _CAMEL = {
     "lint_on_change": "lintOnChange",
     "interpreter": "interpreter",
     "configuration_preference": "configurationPreference",
+    "docs_url": "docsUrl",
 }
 
 
@@ -306,6 +326,8 @@ class EffectiveSettings:
     exclusions: tuple[tuple[pathspec.PathSpec, Path], ...] = ()
     # A problem with the filesystem configuration, to be shown once.
     filesystem_error: str | None = None
+    # Where rule codes link to ("" = the pages shipped in the package).
+    docs_url: str = DEFAULT_DOCS_URL
 
     def is_excluded(self, path: Path) -> bool:
         if is_third_party(path):
@@ -383,6 +405,7 @@ def resolve_settings(
         interpreter=editor.interpreter,
         exclusions=tuple(exclusions),
         filesystem_error=fs.error if fs is not None else None,
+        docs_url=DEFAULT_DOCS_URL if editor.docs_url is None else editor.docs_url,
     )
 
 

@@ -109,6 +109,50 @@ async function goTo(page, line, column) {
   await page.waitForTimeout(300);
 }
 
+// Opens a workspace file with Quick Open (Ctrl+P).
+async function openFile(page, name) {
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget input', { timeout: WAIT });
+  await page.keyboard.type(name);
+  const result = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+  await result.waitFor({ timeout: WAIT });
+  await result.click();
+  await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: WAIT });
+  await page.waitForSelector('.monaco-editor .view-lines', { timeout: WAIT });
+}
+
+// Sets a text setting the way a user does: the Settings editor (Ctrl+,), searched by its id;
+// then back to the previous editor.
+async function setInSettingsEditor(page, key, value) {
+  await page.keyboard.press('Control+,');
+  const search = page.locator('.settings-editor .settings-header .suggest-input-container');
+  await search.waitFor({ timeout: WAIT });
+  await search.click();
+  await page.keyboard.type(key);
+  const input = page.locator('.settings-editor .setting-item-contents .setting-item-control input').first();
+  await input.waitFor({ timeout: WAIT });
+  await page.waitForTimeout(500); // the search settles on the one setting
+  await input.fill(value);
+  await input.press('Tab');
+  await page.waitForTimeout(1000); // the settings editor writes after a short debounce
+  await page.keyboard.press('Control+W');
+}
+
+// The Markdown preview renders into a webview (nested iframes): the tag of the first element
+// whose text is `text` in any frame, e.g. 'H2' when the page's "## What happens" is rendered.
+async function renderedHeading(page, text) {
+  for (const frame of page.frames()) {
+    const tag = await frame
+      .evaluate((wanted) => {
+        const found = [...document.querySelectorAll('h1, h2, h3')].find((node) => node.textContent.trim() === wanted);
+        return found ? found.tagName : null;
+      }, text)
+      .catch(() => null);
+    if (tag) return tag;
+  }
+  return undefined;
+}
+
 async function main() {
   const { chromium } = require(path.join(options.tools, 'playwright', 'node_modules', 'playwright-core'));
   const codeServer = path.join(options.tools, 'code-server', 'node_modules', '.bin', 'code-server');
@@ -128,8 +172,9 @@ async function main() {
   const workspace = path.join(scratch, 'workspace');
   fs.cpSync(path.join(__dirname, 'workspace'), workspace, { recursive: true });
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  const settingsFile = path.join(userData, 'User', 'settings.json');
   fs.writeFileSync(
-    path.join(userData, 'User', 'settings.json'),
+    settingsFile,
     JSON.stringify(
       {
         'spawnguard.interpreter': options.python,
@@ -149,6 +194,8 @@ async function main() {
         'editor.minimap.enabled': false,
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
         'security.workspace.trust.enabled': false,
+        // Saving applies "Fix all spawnguard problems" (the source.fixAll.spawnguard kind).
+        'editor.codeActionsOnSave': { 'source.fixAll.spawnguard': 'explicit' },
       },
       null,
       2,
@@ -203,14 +250,7 @@ async function main() {
     lap('workbench loaded');
     await shot('01-workbench');
 
-    // Open train.py with Quick Open.
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget input', { timeout: WAIT });
-    await page.keyboard.type('train.py');
-    const result = page.locator('.quick-input-list .monaco-list-row', { hasText: 'train.py' }).first();
-    await result.waitFor({ timeout: WAIT });
-    await result.click();
-    await page.waitForSelector('.monaco-editor .view-lines', { timeout: WAIT });
+    await openFile(page, 'train.py');
     lap('train.py open');
 
     // The server's diagnostics appear as squiggles: SPG101 an error, SPG201 a warning (by the
@@ -244,17 +284,33 @@ async function main() {
     lap(`problems panel: ${problems.seen.length} rows`);
     await shot('03-problems');
 
-    // Hover on `loader` in `for batch in loader:` (line 9): the rule's explanation.
+    // The SPG101 row's code links to this version's rendered rule page (spawnguard.docsUrl's
+    // default); the browser here has no network, so the link is checked, not followed.
+    const defaultLink = await page.locator('.markers-panel a[href*="SPG101.md"]').first().getAttribute('href');
+    if (!/^https:\/\/github\.com\/.*\/blob\/v\d+\.\d+\.\d+\/server\/spawnguard\/docs\/rules\/SPG101\.md$/.test(defaultLink || '')) {
+      throw new Error(`SPG101's code link is not the versioned docs page: ${defaultLink}`);
+    }
+    lap(`SPG101 links to ${defaultLink}`);
+
+    // Hover on `loader` in `for batch in loader:` (line 9): short. VS Code's problem hover shows
+    // the message; spawnguard's adds what happens in the worker, the fix and the page's link.
     await goTo(page, 9, 16);
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+I');
     const hover = page.locator('.monaco-hover-content', { hasText: 'worker-start-at-import' }).first();
     await hover.waitFor({ timeout: WAIT });
-    const hoverText = await hover.textContent();
-    if (!hoverText.includes("re-runs the main script's top level") || !hoverText.includes('bootstrapping phase')) {
-      throw new Error(`hover lacks the explanation: ${hoverText.slice(0, 500)}`);
+    const hoverText = (await hover.textContent()).replace(/\u00a0/g, ' ');
+    const hoverChecks = [
+      ['the worker line', hoverText.includes('In the worker: Each spawned worker re-runs this line')],
+      ['the fix line', hoverText.includes('Fix: Put it under if __name__ == "__main__":')],
+      ['the rule page link', hoverText.includes('SPG101 rule page')],
+      ['the message once (the problem hover\'s)', hoverText.split('Worker start at import time').length === 2],
+      ['not the rule page itself', !hoverText.includes('What happens') && !hoverText.includes('A start is guarded')],
+    ];
+    for (const [what, ok] of hoverChecks) {
+      if (!ok) throw new Error(`hover: expected ${what}: ${hoverText.slice(0, 800)}`);
     }
-    lap('hover shows the SPG101 explanation');
+    lap(`hover is short (${hoverText.length} characters)`);
     await shot('04-hover');
     await page.keyboard.press('Escape');
 
@@ -263,7 +319,9 @@ async function main() {
     await page.keyboard.press('Control+.');
     const wrap = page.locator('.action-widget .monaco-list-row', { hasText: 'Wrap in if __name__ == "__main__":' }).first();
     await wrap.waitFor({ timeout: WAIT });
-    lap('quick fix offered');
+    // train.py has more than one fixable finding: "Fix all" is in the Ctrl+. list too.
+    await page.locator('.action-widget .monaco-list-row', { hasText: 'Fix all spawnguard problems' }).first().waitFor({ timeout: WAIT });
+    lap('quick fix and "Fix all spawnguard problems" offered');
     await shot('05-quick-fix');
     if (options['readme-image']) {
       // The editor and the Problems panel, without the side bars.
@@ -302,6 +360,44 @@ async function main() {
     if (left.error !== 0 || left.warning === 0) throw new Error(`squiggles after the fix: ${JSON.stringify(left)}`);
     lap(`after the fix: ${after.seen.length} row(s), SPG201 only`);
     await shot('06-fixed');
+
+    // With spawnguard.docsUrl "" the codes link to the pages shipped in the .vsix; clicking
+    // SPG201's code in the problem hover shows the page rendered by the Markdown preview.
+    await setInSettingsEditor(page, 'spawnguard.docsUrl', '');
+    await page.locator('.markers-panel a[href*="/rule?SPG201"]').first().waitFor({ state: 'attached', timeout: WAIT });
+    lap('codes link to the shipped pages');
+    await goTo(page, 8, 80); // inside `lambda batch: batch`
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    const codeLink = page.locator('.monaco-hover a.code-link', { hasText: 'SPG201' }).first();
+    await codeLink.waitFor({ timeout: WAIT });
+    await codeLink.click();
+    const rendered = await waitUntil('the rendered SPG201 page', async () => {
+      const heading = await renderedHeading(page, 'What happens');
+      return { ok: heading !== undefined, seen: heading };
+    });
+    lap(`rule page rendered: <${rendered.seen}>What happens`);
+    await shot('07-rule-page');
+
+    // editor.codeActionsOnSave: an edit, Ctrl+S, and the file is fixed as `--fix` would.
+    await openFile(page, 'save_fix.py');
+    await waitUntil('SPG101 in save_fix.py', async () => {
+      const seen = await squiggles(page);
+      return { ok: seen.error > 0, seen };
+    });
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('# counted\n');
+    await page.keyboard.press('Control+S');
+    const saved = await waitUntil('the guard written on save', async () => {
+      const text = await editorText(page);
+      return { ok: text.includes('if __name__ == "__main__":\n    with Pool(2) as pool:'), seen: text };
+    });
+    await waitUntil('no squiggle left in save_fix.py', async () => {
+      const seen = await squiggles(page);
+      return { ok: seen.error === 0 && seen.warning === 0, seen };
+    });
+    lap(`fixed on save:\n${saved.seen}`);
+    await shot('08-fixed-on-save');
     console.log('E2E OK');
   } catch (error) {
     console.error(`FAIL ${error.message}`);

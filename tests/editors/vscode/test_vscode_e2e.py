@@ -24,6 +24,8 @@ SCREENSHOTS = (
     "04-hover",
     "05-quick-fix",
     "06-fixed",
+    "07-rule-page",
+    "08-fixed-on-save",
 )
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
