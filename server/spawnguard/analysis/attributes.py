@@ -35,26 +35,6 @@ def stored_attributes(lineage: list[Definition],
     return stored
 
 
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """The statements of a function body at any depth of `if`/`for`/`with`/`try`/`match`,
-    not entering nested definitions (assignments are statements: no expression is walked)."""
-    pending = list(reversed(body))
-    while pending:
-        statement = pending.pop()
-        yield statement
-        if isinstance(statement, _DEFINITIONS):
-            continue
-        blocks: list[list[ast.stmt]] = [getattr(statement, name, None) or []
-                                        for name in ("body", "orelse", "finalbody")]
-        blocks += [handler.body for handler in getattr(statement, "handlers", ())]
-        blocks += [case.body for case in getattr(statement, "cases", ())]
-        for block in reversed(blocks):
-            pending.extend(reversed(block))
-
-
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-
-
 def _self_assignments(method: Definition) -> Iterator[tuple[str, ast.expr]]:
     node = method.node
     if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -64,14 +44,6 @@ def _self_assignments(method: Definition) -> Iterator[tuple[str, ast.expr]]:
     if not positional or decorators & {"staticmethod", "classmethod"}:
         return
     receiver = positional[0].arg
-    for statement in _statements(node.body):
-        if isinstance(statement, ast.Assign):
-            targets, value = statement.targets, statement.value
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            targets, value = [statement.target], statement.value
-        else:
-            continue
-        for target in targets:
-            if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                    and target.value.id == receiver):
-                yield target.attr, value
+    for name, attribute, value in method.scope.attribute_stores or ():
+        if name == receiver:
+            yield attribute, value
