@@ -449,3 +449,56 @@ def test_a_name_unpacked_deeper_in_a_loop_target_is_not_followed() -> None:
                 print(i, weight, batch)
         """)
     assert run(source) == []  # analysed to the end; the nested name is not claimed
+
+
+def test_values_that_reach_themselves_end() -> None:
+    source = dedent("""
+        from torch.utils.data import DataLoader
+
+        class Job:
+            def __init__(self):
+                self.loader = DataLoader(range(8), num_workers=2)
+                self.a = self.b
+                self.b = [self.a, self.a, self.loader]
+                self.loader = self.loader
+
+            def go(self):
+                for b in self.a[2]:
+                    pass
+                for b in self.loader:
+                    pass
+
+        Job().go()
+        """)
+    # Both loops are reached through `Job().go()`: both findings sit on that statement, each
+    # with its loop among the related locations.
+    found = [f for f in run(source) if f.code == "SPG101"]
+    line = source.splitlines().index("Job().go()") + 1
+    assert [(f.range.start.line, f.range.start.character) for f in found] == [(line, 0)] * 2
+    loops = [span_in(source, "in self.a[2]", "self.a[2]")[:2],
+             span_in(source, "in self.loader", "self.loader")[:2]]
+    assert sorted(loops) == sorted(
+        next((r.range.start.line, r.range.start.character) for r in f.related
+             if (r.range.start.line, r.range.start.character) in loops) for f in found)
+
+
+def test_nested_unpacking_is_followed() -> None:
+    source = dedent("""
+        from torch.utils.data import DataLoader
+
+        loaders = [DataLoader(range(8), num_workers=2)]
+        for i, (name, loader) in enumerate(zip("ab", loaders)):
+            for b in loader:
+                pass
+        for i, (name, other) in enumerate(zip("ab", "cd")):
+            for b in other:
+                pass
+        for (a, b), loader in zip([(1, 2)], loaders):
+            for batch in loader:
+                pass
+        for i, (name, *rest) in enumerate(zip("ab", loaders)):
+            for b in rest:
+                pass
+        """)
+    assert findings(source) == [at(source, "in loader:", "loader"),
+                                at(source, "batch in loader", "loader")]

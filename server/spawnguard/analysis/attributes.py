@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 
-from spawnguard.analysis.scopes import Definition, Scope, own_nodes
+from spawnguard.analysis.scopes import Definition, Scope
 
 # name → (assigned expression, the scope it is evaluated in), in source order per class.
 StoredAttributes = dict[str, list[tuple[ast.expr, Scope]]]
@@ -44,14 +44,6 @@ def _self_assignments(method: Definition) -> Iterator[tuple[str, ast.expr]]:
     if not positional or decorators & {"staticmethod", "classmethod"}:
         return
     receiver = positional[0].arg
-    for statement in own_nodes(*node.body):
-        if isinstance(statement, ast.Assign):
-            targets, value = statement.targets, statement.value
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            targets, value = [statement.target], statement.value
-        else:
-            continue
-        for target in targets:
-            if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                    and target.value.id == receiver):
-                yield target.attr, value
+    for name, attribute, value in method.scope.attribute_stores or ():
+        if name == receiver:
+            yield attribute, value

@@ -61,6 +61,9 @@ class ModuleModel:
     _value_cache: dict[tuple[int, int], Value] = field(default_factory=dict)
     _lineages: dict[tuple[str, int], list[Definition]] = field(default_factory=dict)
     _attributes: dict[int, StoredAttributes] = field(default_factory=dict)
+    # Containers and attributes whose elements are being inferred: one that reaches itself
+    # again (`self.a = self.a`, `table = [table]`) is unknown there, not inferred anew.
+    _inferring: set[tuple[int, object]] = field(default_factory=set)
 
     @classmethod
     def build(cls, source: SourceText, tree: ast.Module, *, settings: AnalysisSettings,
@@ -286,34 +289,34 @@ class ModuleModel:
         return UNKNOWN_VALUE
 
     def _unpacked_loop_value(self, binding: Binding, depth: int) -> Value:
-        """A name of `for key, value in table.items()`, `for i, x in enumerate(xs)` or
-        `for a, b in zip(xs, ys)`: an element of the container it comes from."""
+        """A name of `for key, value in table.items()`, `for i, x in enumerate(xs)`,
+        `for a, b in zip(xs, ys)` (nested too: `for i, (name, x) in enumerate(zip(...))`): an
+        element of the container it comes from."""
         loop = binding.node
         if not isinstance(loop, ast.For | ast.AsyncFor | ast.comprehension):
             return UNKNOWN_VALUE
-        target, iterated = loop.target, loop.iter
-        if not isinstance(target, ast.Tuple | ast.List) or not isinstance(iterated, ast.Call) \
-                or any(isinstance(e, ast.Starred) for e in (*target.elts, *iterated.args)):
+        path = _target_path(loop.target, binding.name)
+        if path is None:
             return UNKNOWN_VALUE
-        names = [e.id if isinstance(e, ast.Name) else None for e in target.elts]
-        if binding.name not in names:
-            return UNKNOWN_VALUE  # nested deeper: `for i, (x, y) in enumerate(pairs)`
-        position = len(names) - 1 - names[::-1].index(binding.name)
         scope = _loop_scope(binding)
-        func = iterated.func
-        if isinstance(func, ast.Attribute) and func.attr == "items" and not iterated.args:
-            if len(names) != 2 or position != 1:
+        source: ast.expr = loop.iter
+        for step, (position, width) in enumerate(path):
+            if not isinstance(source, ast.Call) or any(
+                    isinstance(a, ast.Starred) for a in source.args):
                 return UNKNOWN_VALUE
-            return self.element_value(self.infer(func.value, scope, depth + 1), depth=depth)
-        called = self.qualname_of(func, scope)
-        if called == "builtins.enumerate" and iterated.args and len(names) == 2:
-            source = iterated.args[0] if position == 1 else None
-        elif called == "builtins.zip" and len(iterated.args) == len(names):
-            source = iterated.args[position]
-        else:
-            return UNKNOWN_VALUE
-        if source is None:
-            return UNKNOWN_VALUE
+            func = source.func
+            if isinstance(func, ast.Attribute) and func.attr == "items" and not source.args:
+                if (position, width) != (1, 2) or step != len(path) - 1:
+                    return UNKNOWN_VALUE
+                mapping = self.infer(func.value, scope, depth + 1)
+                return self.element_value(mapping, depth=depth)
+            called = self.qualname_of(func, scope)
+            if called == "builtins.enumerate" and source.args and (position, width) == (1, 2):
+                source = source.args[0]
+            elif called == "builtins.zip" and len(source.args) == width:
+                source = source.args[position]
+            else:
+                return UNKNOWN_VALUE
         return self.element_value(self.infer(source, scope, depth + 1), depth=depth)
 
     def infer_subscript(self, node: ast.Subscript, scope: Scope, depth: int) -> Value:
@@ -344,6 +347,8 @@ class ModuleModel:
             return UNKNOWN_VALUE
         if source is None or scope is None:
             return container.of or UNKNOWN_VALUE
+        if (id(source), key) in self._inferring:
+            return UNKNOWN_VALUE
         inner_scope = self._scope_of_comprehension(source) or scope
         expressions: list[ast.expr]
         if isinstance(source, ast.List | ast.Tuple):
@@ -369,7 +374,15 @@ class ModuleModel:
             expressions, scope = [source.elt], inner_scope
         else:
             return UNKNOWN_VALUE
-        return one_of([self.infer(e, scope, depth + 1) for e in expressions[:_MAX_ELEMENTS]])
+        return self._one_of_inferred((id(source), key), expressions, scope, depth)
+
+    def _one_of_inferred(self, key: tuple[int, object], expressions: list[ast.expr],
+                         scope: Scope, depth: int) -> Value:
+        self._inferring.add(key)
+        try:
+            return one_of([self.infer(e, scope, depth + 1) for e in expressions[:_MAX_ELEMENTS]])
+        finally:
+            self._inferring.discard(key)
 
     def instance_attribute(self, definition: Definition, name: str, depth: int) -> Value:
         """What an instance of a class of this file holds in `name`: one of the values its
@@ -378,10 +391,15 @@ class ModuleModel:
         if key not in self._attributes:
             self._attributes[key] = stored_attributes(self.class_lineage(definition),
                                                       self.definition)
-        values = [self.infer(expr, scope, depth + 1)
-                  for expr, scope in self._attributes[key].get(name, ())[:_MAX_ELEMENTS]]
-        assigned = [v for v in values if not (v.kind == "literal" and v.literal is None)]
-        return one_of(assigned)
+        if (key, name) in self._inferring:
+            return UNKNOWN_VALUE
+        self._inferring.add((key, name))
+        try:
+            values = [self.infer(expr, scope, depth + 1)
+                      for expr, scope in self._attributes[key].get(name, ())[:_MAX_ELEMENTS]]
+        finally:
+            self._inferring.discard((key, name))
+        return one_of([v for v in values if not (v.kind == "literal" and v.literal is None)])
 
     def _parameter_value(self, binding: Binding) -> Value:
         """`self` in a method is an instance of its class."""
@@ -608,6 +626,28 @@ def _pick_binding(bindings: list[Binding], at: ast.AST | None) -> Binding:
     position = (getattr(at, "lineno", 0), getattr(at, "col_offset", 0))
     before = [b for b in bindings if b.position < position]
     return before[-1] if before else bindings[-1]
+
+
+def _target_path(target: ast.expr, name: str) -> list[tuple[int, int]] | None:
+    """Where `name` sits in a tuple/list loop target: (position, width) at each level, from
+    the outside in (the last place it is bound wins); None if it is not inside a tuple or
+    sits under a starred element."""
+    found: list[tuple[int, int]] | None = None
+    pending: list[tuple[ast.expr, list[tuple[int, int]]]] = [(target, [])]
+    while pending:
+        node, path = pending.pop()
+        if isinstance(node, ast.Name) and node.id == name and path:
+            found = path if found is None or _later(path, found) else found
+        elif isinstance(node, ast.Tuple | ast.List) and not any(
+                isinstance(e, ast.Starred) for e in node.elts):
+            width = len(node.elts)
+            pending.extend((element, [*path, (position, width)])
+                           for position, element in enumerate(node.elts))
+    return found
+
+
+def _later(path: list[tuple[int, int]], other: list[tuple[int, int]]) -> bool:
+    return [p for p, _ in path] > [p for p, _ in other]
 
 
 def _loop_scope(binding: Binding) -> Scope:

@@ -54,6 +54,9 @@ class Scope:
     declared_global: set[str] = field(default_factory=set)
     declared_nonlocal: set[str] = field(default_factory=set)
     _definition: weakref.ReferenceType[Definition] | None = None
+    # `name.attribute = value` statements of a function's own code, as (name, attribute,
+    # value): what a method stores on `self` (see `attributes`). None when there are none.
+    attribute_stores: list[tuple[str, str, ast.expr]] | None = None
 
     def is_local(self, name: str) -> bool:
         return name in self.bindings and name not in self.declared_global
@@ -504,7 +507,10 @@ class _Walker:
             elif not isinstance(target, ast.Tuple | ast.List | ast.Starred):
                 pending.append(target)  # `a.b = value` binds nothing: the target is walked
                 pending.append(value)
+                self.note_attribute_store(target, value)
                 return
+        for target in node.targets:
+            self.note_attribute_store(target, value)
         pending.append((_Walker.bind_assigned, node))
         pending.append(value)
 
@@ -515,9 +521,18 @@ class _Walker:
             self.pending.extend((_Walker.bind_step, (target, "other", node, node.value))
                                 for target in reversed(node.targets))
 
+    def note_attribute_store(self, target: ast.expr, value: ast.expr) -> None:
+        if (target.__class__ is ast.Attribute and target.value.__class__ is _NAME  # type: ignore[attr-defined]
+                and self.scope.kind == "function"):
+            stores = self.scope.attribute_stores
+            if stores is None:
+                stores = self.scope.attribute_stores = []
+            stores.append((target.value.id, target.attr, value))  # type: ignore[attr-defined]
+
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         self.pending.append(node.annotation)
         if node.value is not None:
+            self.note_attribute_store(node.target, node.value)
             self.pending.append((_Walker.bind_step, (node.target, "assign", node, node.value)))
             self.pending.append(node.value)
         elif not isinstance(node.target, ast.Name):
