@@ -4,6 +4,9 @@ subclasses, and passed through `tqdm`, `enumerate`, `zip`, `iter()`, `itertools.
 
 from __future__ import annotations
 
+import inspect
+import sys
+
 import pytest
 
 from spawnguard.analysis.findings import Severity
@@ -502,3 +505,23 @@ def test_nested_unpacking_is_followed() -> None:
         """)
     assert findings(source) == [at(source, "in loader:", "loader"),
                                 at(source, "batch in loader", "loader")]
+
+
+def test_a_loop_target_that_names_its_own_iterable_ends() -> None:
+    """`for name, module in module.named_children()`: inferring `module` reads the loop, whose
+    iterable reads `module` again; the inference ends (unknown) well within a shallow stack."""
+    source = dedent("""
+        import sys
+        from torch.utils.data import DataLoader
+
+        module = sys.modules[__name__]
+        for name, module in module.named_children():
+            for i, (key, module) in enumerate(zip(module, module.items())):
+                print(name, key, module)
+        """)
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 150)
+    try:
+        assert run(source) == []
+    finally:
+        sys.setrecursionlimit(previous)

@@ -197,10 +197,13 @@ class ModuleModel:
         if node is None or depth > _MAX_DEPTH:
             return UNKNOWN_VALUE
         key = (id(node), id(scope))
-        cached = self._value_cache.get(key)
+        cache = self._value_cache
+        cached = cache.get(key)
         if cached is None:
-            cached = self._infer(node, scope, depth)
-            self._value_cache[key] = cached
+            # A value that reaches itself (`self.a = self.b; self.b = [self.a]`, or through a
+            # call that starts a fresh inference) is unknown, not a loop until the stack ends.
+            cache[key] = UNKNOWN_VALUE
+            cached = cache[key] = self._infer(node, scope, depth)
         return cached
 
     def _infer(self, node: ast.expr, scope: Scope, depth: int) -> Value:
@@ -310,7 +313,7 @@ class ModuleModel:
                     return UNKNOWN_VALUE
                 mapping = self.infer(func.value, scope, depth + 1)
                 return self.element_value(mapping, depth=depth)
-            called = self.qualname_of(func, scope)
+            called = self.qualname_of(func, scope, depth + 1)
             if called == "builtins.enumerate" and source.args and (position, width) == (1, 2):
                 source = source.args[0]
             elif called == "builtins.zip" and len(source.args) == width:
@@ -614,8 +617,8 @@ class ModuleModel:
     def _scope_of_comprehension(self, node: ast.AST) -> Scope | None:
         return self.index.scope_of_node.get(id(node))
 
-    def qualname_of(self, node: ast.expr, scope: Scope) -> str | None:
-        value = self.infer(node, scope)
+    def qualname_of(self, node: ast.expr, scope: Scope, depth: int = 0) -> str | None:
+        value = self.infer(node, scope, depth)
         return value.qualname if value.kind == "api" else None
 
 
