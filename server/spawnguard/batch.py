@@ -79,7 +79,10 @@ def _with_index(pool: ProcessPoolExecutor, jobs: Sequence[Job], project: Project
     tasks = [(project, own[start::workers * 4], seeds[start::workers * 4])
              for start in range(workers * 4)]
     first: dict[int, _FirstPass] = {}
-    for built, found in pool.map(_first_pass_chunk, [t for t in tasks if t[1] or t[2]]):
+    # All results first: the pool pickles the tasks (the project among them) in a thread of
+    # its own, and adopting a result changes the project.
+    passes = list(pool.map(_first_pass_chunk, [t for t in tasks if t[1] or t[2]]))
+    for built, found in passes:
         project.adopt_built(built)
         first.update(found)
     # 3. The index is settled once, here (a summary is built here only for a module that
