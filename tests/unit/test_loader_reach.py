@@ -508,16 +508,20 @@ def test_nested_unpacking_is_followed() -> None:
 
 
 def test_a_loop_target_that_names_its_own_iterable_ends() -> None:
-    """`for name, module in module.named_children()`: inferring `module` reads the loop, whose
-    iterable reads `module` again; the inference ends (unknown) well within a shallow stack."""
+    """`for _, module in module.named_modules():` (pytorch-lightning's pruning callback):
+    inferring `module` reads the loop, whose iterable reads `module` again. It recursed until
+    RecursionError; the value is now unknown, well within a shallow stack."""
     source = dedent("""
-        import sys
         from torch.utils.data import DataLoader
 
-        module = sys.modules[__name__]
-        for name, module in module.named_children():
-            for i, (key, module) in enumerate(zip(module, module.items())):
-                print(name, key, module)
+        class Pruning:
+            def make_permanent(self, module):
+                for _, module in module.named_modules():
+                    for k in list(module._forward_pre_hooks):
+                        hook = module._forward_pre_hooks[k]
+                        hook.remove(module)
+
+        Pruning().make_permanent(DataLoader(range(4), num_workers=2))
         """)
     previous = sys.getrecursionlimit()
     sys.setrecursionlimit(len(inspect.stack()) + 150)
