@@ -588,7 +588,6 @@ class ModuleModel:
 
     def argparse_default(self, parser: Value, dest: str, depth: int = 0) -> Value:
         """The default of `dest` on `parser` (`depth`: of the inference that asks)."""
-        depth = depth + 1 if depth else 0
         site = self.argparse_default_site(parser, dest, depth)
         if site is None:
             return UNKNOWN_VALUE
